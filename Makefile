@@ -1,0 +1,59 @@
+# Command surface of the project: `make` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Touched after a successful install, so a newer pyproject.toml triggers a reinstall.
+STAMP := $(VENV)/.tieout-installed
+SQL_MODELS := dbt_project/models
+
+.DEFAULT_GOAL := help
+.PHONY: help venv demo test test-slow lint ui bench clean-state
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
+		| awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
+
+venv: $(STAMP) ## Create .venv and install tieout with its dev tools
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: venv ## Start PostgreSQL, generate sample data and materialize every asset
+	$(BIN)/tieout demo
+
+test: venv ## Lint, then run the tests not marked slow
+	$(MAKE) lint
+	$(BIN)/pytest -m "not slow"
+
+test-slow: venv ## Run the tests marked slow
+	$(BIN)/pytest -m slow
+
+# The dbt templater renders profiles.yml, which reads the connection from the
+# environment. Rendering needs no connection, so placeholders stand in when unset.
+lint: venv ## Check Python with ruff and dbt SQL with sqlfluff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	@if [ -d $(SQL_MODELS) ] && find $(SQL_MODELS) -name '*.sql' | grep -q .; then \
+		TIEOUT_PG_HOST=$${TIEOUT_PG_HOST:-127.0.0.1} TIEOUT_PG_PORT=$${TIEOUT_PG_PORT:-5432} \
+		TIEOUT_PG_USER=$${TIEOUT_PG_USER:-postgres} TIEOUT_PG_DATABASE=$${TIEOUT_PG_DATABASE:-tieout} \
+		DBT_SEND_ANONYMOUS_USAGE_STATS=false \
+		$(BIN)/sqlfluff lint $(SQL_MODELS); \
+	else \
+		echo "sqlfluff: no .sql files under $(SQL_MODELS), skipped"; \
+	fi
+
+ui: venv ## Open the Dagster UI on http://127.0.0.1:3000
+	$(BIN)/tieout ui
+
+bench: venv ## Run the benchmarks in bench/
+	@if [ -f bench/__main__.py ]; then \
+		$(BIN)/python -m bench; \
+	else \
+		echo "No benchmarks yet: bench/__main__.py does not exist."; \
+	fi
+
+clean-state: ## Stop the embedded PostgreSQL and delete .tieout/
+	@if [ -x $(BIN)/tieout ]; then $(BIN)/tieout db down; fi
+	rm -rf .tieout
