@@ -1,0 +1,1 @@
+"""tieout: reconcile CRM, billing and general ledger data in a Dagster code location."""
