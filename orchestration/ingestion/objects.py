@@ -23,7 +23,7 @@ Column kinds:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 SALESFORCE = "salesforce"
 STRIPE = "stripe"
@@ -358,7 +358,9 @@ STRIPE_OBJECTS = (
             col("id", required=True),
             col("number"),
             col("customer", required=True),
-            col("subscription", source=("subscription", "parent.subscription_details.subscription")),
+            col(
+                "subscription", source=("subscription", "parent.subscription_details.subscription")
+            ),
             col("status", required=True),
             col("currency", required=True),
             col("subtotal", "minor_money", currency="currency"),
