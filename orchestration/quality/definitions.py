@@ -2,5 +2,6 @@
 
 import dagster as dg
 
-# NOTE: empty until the quality assets, checks, schedules and sensors are written.
-defs = dg.Definitions()
+from orchestration.quality.checks import build_gate_checks
+
+defs = dg.Definitions(asset_checks=build_gate_checks())

@@ -1,0 +1,126 @@
+"""Suites of the finance marts and the canonical GL lines, written against their agreed columns.
+
+Each mart is validated as a whole table. Invariants that span rows or columns are
+`UnexpectedRowsExpectation`s whose query returns the offending rows, so a failure shows
+the rows themselves.
+"""
+
+from __future__ import annotations
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+
+# The reason-code catalogue of docs/reconciliation_rules.md. A unit test keeps the two equal.
+REASON_CODES = (
+    "CONTRACT_NOT_BILLED",
+    "SUBSCRIPTION_WITHOUT_CONTRACT",
+    "CONTRACT_AMOUNT_MISMATCH",
+    "CONTRACT_DATE_MISMATCH",
+    "AMENDMENT_NOT_APPLIED",
+    "CUSTOMER_MASTER_DRIFT",
+    "PRODUCT_UNMAPPED",
+    "INVOICE_NOT_POSTED",
+    "JOURNAL_WITHOUT_SOURCE",
+    "AMOUNT_MISMATCH",
+    "FX_DIFFERENCE",
+    "PERIOD_MISMATCH",
+    "DIMENSION_MISMATCH",
+    "DUPLICATE_POSTING",
+    "VOID_NOT_REVERSED",
+    "PAYMENT_NOT_POSTED",
+    "PAYMENT_AMOUNT_MISMATCH",
+    "PAYOUT_MISMATCH",
+    "AR_TIEOUT_DIFFERENCE",
+    "USAGE_NOT_BILLED",
+    "RESTATED_AFTER_SIGNOFF",
+)
+
+EXCEPTIONS_SUITE = "finance.reconciliation_exceptions"
+SUMMARY_SUITE = "finance.reconciliation_summary"
+GL_LINES_SUITE = "canonical.gl_lines"
+
+# Agreed mart columns.
+REASON_CODE = "reason_code"
+SUBSIDIARY = "subsidiary_id"
+PERIOD = "period"
+MATCHED_COUNT = "matched_count"
+UNMATCHED_COUNT = "unmatched_count"
+TOTAL_COUNT = "total_count"
+GL_TRANSACTION = "transaction_id"
+GL_CURRENCY = "currency"
+GL_DEBIT = "debit"
+GL_CREDIT = "credit"
+
+
+def build_exceptions_suite() -> gx.ExpectationSuite:
+    """Build the suite of `finance.reconciliation_exceptions`."""
+    return gx.ExpectationSuite(
+        name=EXCEPTIONS_SUITE,
+        expectations=[
+            *_dimension_expectations(),
+            gxe.ExpectColumnToExist(column=REASON_CODE),
+            gxe.ExpectColumnValuesToNotBeNull(column=REASON_CODE),
+            gxe.ExpectColumnValuesToBeInSet(
+                column=REASON_CODE,
+                value_set=list(REASON_CODES),
+                description="Every exception carries a reason code from the catalogue.",
+            ),
+        ],
+    )
+
+
+def build_summary_suite() -> gx.ExpectationSuite:
+    """Build the suite of `finance.reconciliation_summary`."""
+    counts = (MATCHED_COUNT, UNMATCHED_COUNT, TOTAL_COUNT)
+    return gx.ExpectationSuite(
+        name=SUMMARY_SUITE,
+        expectations=[
+            *_dimension_expectations(),
+            *(gxe.ExpectColumnToExist(column=name) for name in counts),
+            *(gxe.ExpectColumnValuesToNotBeNull(column=name) for name in counts),
+            *(gxe.ExpectColumnValuesToBeBetween(column=name, min_value=0) for name in counts),
+            gxe.UnexpectedRowsExpectation(
+                unexpected_rows_query=(
+                    "select * from {batch} "
+                    f"where {MATCHED_COUNT} + {UNMATCHED_COUNT} <> {TOTAL_COUNT}"
+                ),
+                description="Matched plus unmatched equals the total on every summary row.",
+            ),
+        ],
+    )
+
+
+def build_gl_lines_suite() -> gx.ExpectationSuite:
+    """Build the suite of `canonical.gl_lines`: every transaction balances per currency."""
+    columns = (GL_TRANSACTION, GL_CURRENCY, GL_DEBIT, GL_CREDIT)
+    return gx.ExpectationSuite(
+        name=GL_LINES_SUITE,
+        expectations=[
+            *(gxe.ExpectColumnToExist(column=name) for name in columns),
+            gxe.ExpectColumnValuesToNotBeNull(column=GL_TRANSACTION),
+            gxe.ExpectColumnValuesToNotBeNull(column=GL_CURRENCY),
+            gxe.UnexpectedRowsExpectation(
+                unexpected_rows_query=(
+                    f"select {GL_TRANSACTION}, {GL_CURRENCY}, "
+                    f"sum(coalesce({GL_DEBIT}, 0)) as debit_total, "
+                    f"sum(coalesce({GL_CREDIT}, 0)) as credit_total "
+                    "from {batch} "
+                    f"group by {GL_TRANSACTION}, {GL_CURRENCY} "
+                    f"having sum(coalesce({GL_DEBIT}, 0)) <> sum(coalesce({GL_CREDIT}, 0))"
+                ),
+                description="Debits equal credits per GL transaction and currency.",
+            ),
+        ],
+    )
+
+
+def _dimension_expectations() -> list[gxe.Expectation]:
+    return [
+        gxe.ExpectColumnToExist(column=SUBSIDIARY),
+        gxe.ExpectColumnToExist(column=PERIOD),
+        gxe.ExpectColumnValuesToNotBeNull(column=SUBSIDIARY),
+        gxe.ExpectColumnValuesToNotBeNull(column=PERIOD),
+    ]
+
+
+MART_SUITE_BUILDERS = (build_exceptions_suite, build_summary_suite, build_gl_lines_suite)
