@@ -41,8 +41,7 @@ def baseline(connection, tmp_path):
     good = tmp_path / "subsidiary.csv"
     # Unique content per test, because identical files are skipped as duplicates.
     good.write_text(
-        "id,name,country,currency,parent,iselimination,isinactive\n"
-        f"1,{tmp_path.name},US,1,,F,F\n"
+        f"id,name,country,currency,parent,iselimination,isinactive\n1,{tmp_path.name},US,1,,F,F\n"
     )
     result = load_file(
         connection, spec("netsuite", "subsidiary.csv"), good, SNAPSHOT_AT, tmp_path / "q"
@@ -339,9 +338,7 @@ def test_header_only_loads_zero_rows(connection, tmp_path):
     path = tmp_path / "Contract.csv"
     path.write_text("Id,AccountId,Status,StartDate,CurrencyIsoCode\n")
 
-    result = load_file(
-        connection, spec("salesforce", "Contract.csv"), path, SNAPSHOT_AT, tmp_path
-    )
+    result = load_file(connection, spec("salesforce", "Contract.csv"), path, SNAPSHOT_AT, tmp_path)
 
     assert result.status == "loaded"
     assert result.row_count == 0
