@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from orchestration.ingestion import errors
 from orchestration.ingestion.loader import load_file
@@ -56,9 +57,10 @@ def raw_checksum(connection) -> str:
     with connection.cursor() as cursor:
         for object_spec in OBJECTS:
             for table, _, _ in table_definitions(object_spec):
-                rows = cursor.execute(
-                    f"select t::text from raw.{table} t order by 1"  # noqa: S608 - spec names
-                ).fetchall()
+                query = sql.SQL("select t::text from {} t order by 1").format(
+                    sql.Identifier("raw", table)
+                )
+                rows = cursor.execute(query).fetchall()
                 digest.update(f"{table}:{len(rows)}".encode())
                 for (row,) in rows:
                     digest.update(row.encode())

@@ -1,0 +1,104 @@
+"""One Dagster asset per raw object, loading the snapshot files not loaded yet.
+
+Asset keys are `["raw", "<source>__<object>"]` in groups `raw_salesforce`, `raw_stripe`
+and `raw_netsuite`. Child tables (Stripe invoice lines, credit note lines, subscription
+items) are loaded by their parent's asset in the same transaction and reported in its
+`child_rows_loaded` metadata rather than as separate assets.
+
+A quarantined file does not fail the asset: the asset materializes, logs an error with
+the file and reason, and reports the file under `quarantined` and `files_quarantined`.
+"""
+
+import dagster as dg
+
+from orchestration.ingestion.loader import LoadResult
+from orchestration.ingestion.objects import OBJECTS, ObjectSpec
+from orchestration.ingestion.pending import load_pending_files
+from orchestration.ingestion.schema import LOADED, QUARANTINED, ensure_raw_schema
+from orchestration.resources import WarehouseResource
+from orchestration.settings import load_settings
+
+RAW_KEY_PREFIX = "raw"
+
+
+def group_name(source: str) -> str:
+    """Return the asset group of a source's raw objects."""
+    return f"raw_{source}"
+
+
+def raw_asset_key(spec: ObjectSpec) -> dg.AssetKey:
+    """Return the asset key of an object's raw table."""
+    return dg.AssetKey([RAW_KEY_PREFIX, spec.table])
+
+
+def build_raw_asset(spec: ObjectSpec) -> dg.AssetsDefinition:
+    """Build the asset that loads the pending snapshot files of one object."""
+    children = ", ".join(f"raw.{child.table}" for child in spec.children)
+    description = f"{spec.source} {spec.name} files loaded into {spec.qualified_table}"
+    if children:
+        description += f", with child rows in {children}"
+
+    @dg.asset(
+        name=spec.table,
+        key_prefix=[RAW_KEY_PREFIX],
+        group_name=group_name(spec.source),
+        description=description + ".",
+        kinds={"postgres"},
+        metadata={
+            "table": spec.qualified_table,
+            "file_names": list(spec.file_names),
+            "child_tables": [f"raw.{child.table}" for child in spec.children],
+        },
+    )
+    def raw_object(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
+        settings = load_settings()
+        with warehouse.connect() as connection:
+            ensure_raw_schema(connection)
+            summary = load_pending_files(
+                connection,
+                spec,
+                settings.snapshot_root,
+                settings.quarantine_dir,
+                on_result=lambda result: log_result(context, result),
+            )
+
+        for folder in summary.invalid_folders:
+            context.log.error(f"Skipped snapshot folder: {folder}")
+        if not summary.results:
+            context.log.info(f"No new {spec.name} files under {settings.snapshot_root}")
+        return dg.MaterializeResult(metadata=summary.metadata())
+
+    return raw_object
+
+
+def log_result(context: dg.AssetExecutionContext, result: LoadResult) -> None:
+    """Log one file's outcome with its path and load id."""
+    if result.status == LOADED:
+        children = "".join(
+            f", {count} {table} rows" for table, count in result.child_row_counts.items()
+        )
+        context.log.info(
+            f"Loaded {result.file_path} as load {result.load_id}: "
+            f"{result.row_count} rows{children} in {result.duration_ms} ms"
+        )
+        if result.schema_drift:
+            context.log.warning(
+                f"Schema drift in {result.file_path} (load {result.load_id}): "
+                f"unknown columns {', '.join(result.schema_drift)}"
+            )
+    elif result.status == QUARANTINED:
+        context.log.error(
+            f"Quarantined {result.file_path} (load {result.load_id}, "
+            f"reason {result.error.reason if result.error else 'unknown'}): {result.error}. "
+            f"Copy kept at {result.quarantined_path}"
+        )
+    else:
+        context.log.info(
+            f"Skipped {result.file_path} (load {result.load_id}): same content as load "
+            f"{result.duplicate_of}"
+        )
+
+
+RAW_ASSETS = [build_raw_asset(spec) for spec in OBJECTS]
