@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from orchestration.cli import db, quality
+from orchestration.cli import close, db, quality
 from orchestration.cli.common import configure_logging
 from orchestration.cli.demo import demo
 from orchestration.cli.generate import generate
@@ -32,6 +32,8 @@ def configure(
 
 
 app.add_typer(db.app, name="db")
+app.add_typer(close.app, name="close")
+app.add_typer(close.bi_app, name="bi")
 app.add_typer(quality.app, name="quality")
 app.command()(generate)
 app.command()(demo)

@@ -16,7 +16,7 @@ SATURDAY = 5
 
 
 def is_business_day(day: date) -> bool:
-    """Whether `day` is a weekday."""
+    """Return whether `day` is a weekday."""
     return day.weekday() < SATURDAY
 
 
