@@ -2,5 +2,16 @@
 
 import dagster as dg
 
-# NOTE: empty until the posting assets, checks, schedules and sensors are written.
-defs = dg.Definitions()
+from orchestration.posting.assets import journal_batches
+from orchestration.posting.jobs import post_journals_job
+from orchestration.posting.resources import ERP_RESOURCE_KEY, erp_resource_from_environment
+from orchestration.posting.sensors import approved_batches_sensor
+
+# The "erp" key is bound here because no other package uses it; "warehouse" comes from
+# orchestration.resources.
+defs = dg.Definitions(
+    assets=[journal_batches],
+    jobs=[post_journals_job],
+    sensors=[approved_batches_sensor],
+    resources={ERP_RESOURCE_KEY: erp_resource_from_environment()},
+)
