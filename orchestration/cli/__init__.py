@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from orchestration.cli import close, db, quality
+from orchestration.cli import close, db, erp_sandbox, journals, quality
 from orchestration.cli.common import configure_logging
 from orchestration.cli.demo import demo
 from orchestration.cli.generate import generate
@@ -35,6 +35,8 @@ app.add_typer(db.app, name="db")
 app.add_typer(close.app, name="close")
 app.add_typer(close.bi_app, name="bi")
 app.add_typer(quality.app, name="quality")
+app.add_typer(journals.app, name="journals")
+app.add_typer(erp_sandbox.app, name="erp-sandbox")
 app.command()(generate)
 app.command()(demo)
 app.command()(ui)

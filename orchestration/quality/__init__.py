@@ -1,6 +1,6 @@
 """Data-quality gates: GX suites run as blocking Dagster asset checks.
 
-Posting calls `latest_gate_status` to refuse work when a mart's newest validation failed.
+Posting calls `latest_gate_status` and rejects a batch when a mart's newest validation failed.
 """
 
 import os

@@ -16,7 +16,7 @@ from orchestration.quality.runner import QualityPaths, ValidationOutcome, run_ga
 from orchestration.resources import WarehouseResource
 from orchestration.settings import load_settings
 
-# Dagster shows at most this many characters of a check description.
+# Check descriptions are cut to this many characters; the metadata keeps every failure.
 MAX_DESCRIPTION_CHARS = 2000
 
 
@@ -69,7 +69,7 @@ def build_gate_check(gate: Gate) -> dg.AssetChecksDefinition:
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.AssetCheckResult]:
         paths = QualityPaths.from_settings(load_settings())
-        outcomes = run_gate(gate, warehouse.url, paths, context.run_id)
+        outcomes = run_gate(gate, warehouse.url, paths, context.run.run_id)
         _store(context, warehouse, outcomes)
 
         for outcome in outcomes:
@@ -88,10 +88,10 @@ def _store(
     outcomes: Sequence[ValidationOutcome],
 ) -> None:
     # The check results are yielded even when storing fails, so a failed gate still blocks.
-    # Posting reads the stored rows and refuses to post without a stored passing result.
+    # Posting reads the stored rows and rejects a batch without a stored passing result.
     try:
         with warehouse.connect() as connection:
-            store_outcomes(connection, context.run_id, outcomes)
+            store_outcomes(connection, context.run.run_id, outcomes)
             connection.commit()
     except psycopg.Error:
         context.log.exception("Storing the results in quality.validation_results failed")

@@ -74,7 +74,7 @@ def latest_gate_status(connection: psycopg.Connection, asset_key: dg.AssetKey | 
 
     `asset_key` is a `dg.AssetKey` or its string form, such as
     "finance/reconciliation_exceptions". Returns False when the asset was never validated,
-    so a caller that gates on it (posting) refuses unvalidated data.
+    so a caller that gates on it (posting) rejects unvalidated data.
     """
     key = asset_key.to_user_string() if isinstance(asset_key, dg.AssetKey) else asset_key
     if not _results_table_exists(connection):

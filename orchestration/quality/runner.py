@@ -19,6 +19,7 @@ import great_expectations as gx
 import psycopg
 from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import DataContextConfig, ProgressBarsConfig
+from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from orchestration.quality.gates import Gate, Validation
@@ -42,7 +43,7 @@ RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_
 
 @dataclass(frozen=True)
 class QualityPaths:
-    """Where the gates read their suites and write results and Data Docs."""
+    """Directories of the suites, the stored GX results and the Data Docs site."""
 
     expectations_dir: Path
     quality_home: Path
@@ -75,6 +76,8 @@ class FailedExpectation:
     unexpected_count: int | None
     sample: list[Any]
     error: str | None = None
+    # The SQL of an `UnexpectedRowsExpectation`, with GX's `{batch}` placeholder.
+    query: str | None = None
 
     def describe(self) -> str:
         """Return a one-line account such as `expect_column_values_to_not_be_null(id): ...`."""
@@ -319,14 +322,48 @@ def _validate(
     results_by_suite = {
         suite_result.suite_name: suite_result for suite_result in result.run_results.values()
     }
-    return [
+    outcomes = [
         _outcome(gate, validation, results_by_suite[validation.suite_name])
         for validation in gate.validations
     ]
+    _add_unexpected_row_samples(warehouse_url, gate, outcomes)
+    return outcomes
+
+
+def _add_unexpected_row_samples(
+    warehouse_url: str, gate: Gate, outcomes: list[ValidationOutcome]
+) -> None:
+    """Fetch example rows for failed `UnexpectedRowsExpectation`s.
+
+    GX returns their rows only with the COMPLETE result format, which would also return every
+    unexpected value of the column expectations. So this runs the expectation's own query on
+    the same table and keeps the first SAMPLE_SIZE rows.
+    """
+    pending = [
+        (validation, failure)
+        for validation, outcome in zip(gate.validations, outcomes, strict=True)
+        for failure in outcome.failures
+        if failure.query is not None and failure.error is None and validation.table is not None
+    ]
+    if not pending:
+        return
+
+    with psycopg.connect(libpq_url(warehouse_url)) as connection:
+        for validation, failure in pending:
+            relation = sql.Identifier(validation.schema, validation.table).as_string(connection)
+            query = failure.query.replace("{batch}", relation)
+            cursor = connection.execute(
+                sql.SQL("select * from ({}) as unexpected_rows limit {}").format(
+                    sql.SQL(query), sql.Literal(SAMPLE_SIZE)
+                )
+            )
+            columns = [column.name for column in cursor.description]
+            rows = [dict(zip(columns, row, strict=True)) for row in cursor]
+            failure.sample[:] = to_jsonable(rows)
 
 
 def _add_suites(context: Any, expectations_dir: Path) -> dict[str, Any]:
-    # Data Docs drop the page of any suite missing from the context, so every context holds
+    # Data Docs drop the page of any suite missing from the context, so every context contains
     # every suite, not only those of the gate it runs.
     suites = {}
     for path in sorted(expectations_dir.glob("*/*.json")):
@@ -345,7 +382,7 @@ def _add_data_asset(data_source: Any, validation: Validation) -> Any:
 
 def _build_docs(context: Any, result_ids: list[Any]) -> None:
     # Data Docs are a report on the results, not part of the gate: a rendering error is logged
-    # and the gate's outcome stands.
+    # and the gate's outcome is kept.
     try:
         context.build_data_docs(resource_identifiers=result_ids)
     except Exception:
@@ -394,6 +431,7 @@ def _failure(expectation_result: Any) -> FailedExpectation:
         unexpected_count=unexpected_count,
         sample=to_jsonable(sample),
         error=error,
+        query=config.kwargs.get("unexpected_rows_query"),
     )
 
 
