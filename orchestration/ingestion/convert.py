@@ -19,7 +19,11 @@ from functools import lru_cache
 
 import orjson
 
-from orchestration.ingestion.currencies import DEFAULT_EXPONENT, currency_exponent
+from orchestration.ingestion.currencies import (
+    CURRENCY_EXPONENTS,
+    DEFAULT_EXPONENT,
+    currency_exponent,
+)
 
 NULL = "\\N"
 
@@ -181,13 +185,22 @@ def exponent_for(currency: str) -> int:
         ) from None
 
 
+# Exact-spelling lookups ("usd", "USD") that skip the upper-casing of currency_exponent.
+_EXPONENTS_BY_CODE = {
+    **CURRENCY_EXPONENTS,
+    **{code.lower(): exponent for code, exponent in CURRENCY_EXPONENTS.items()},
+}
+
+
 def convert_minor_money(amount: int, currency: str | None) -> str:
     """Convert an integer amount in minor units to a decimal string in major units."""
     if currency is None:
         raise InvalidValue(
             f"amount {amount} has no currency", "the object needs a currency for its amounts"
         )
-    exponent = exponent_for(currency)
+    exponent = _EXPONENTS_BY_CODE.get(currency)
+    if exponent is None:
+        exponent = exponent_for(currency)
     if exponent == 0:
         return str(amount)
 
@@ -200,8 +213,8 @@ def convert_minor_money(amount: int, currency: str | None) -> str:
 
 
 def json_text(value: object) -> str:
-    if isinstance(value, str):
-        return escape_text(value)
+    if type(value) is str:
+        return value if _NEEDS_ESCAPE.search(value) is None else escape_text(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):

@@ -32,6 +32,7 @@ from pathlib import Path
 import orjson
 import psycopg
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 
 from orchestration.ingestion.adapters import parse_stream
 from orchestration.ingestion.adapters.base import (
@@ -198,7 +199,10 @@ def _copy_file(connection, spec, stream, report, load_id, file_format, encoding)
         prefix = f"{load_id}\t"
         with connection.cursor() as cursor:
             columns = table_columns(spec, with_record=with_record)
-            with cursor.copy(_copy_statement(parent, columns)) as copy:
+            # The queued writer sends blocks from a thread, so the server ingests one
+            # block while this thread parses the next.
+            writer = QueuedLibpqWriter(cursor)
+            with cursor.copy(_copy_statement(parent, columns), writer=writer) as copy:
                 buffer: list[str] = []
                 for table, line, values in rows:
                     text = prefix + str(line) + "\t" + "\t".join(values) + "\n"

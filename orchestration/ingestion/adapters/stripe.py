@@ -69,6 +69,9 @@ class _Field:
 class _Plan:
     fields: tuple[_Field, ...]
     id_index: int
+    # Per field: the key for a plain top-level field (read with dict.get, the fast path),
+    # or None and the compiled getter for a dotted or parent path.
+    getters: tuple[tuple[str | None, Getter], ...]
 
 
 def compile_getter(paths: tuple[str, ...]) -> Getter:
@@ -132,7 +135,15 @@ def _plan(columns: tuple[Column, ...]) -> _Plan:
                 currency_index,
             )
         )
-    return _Plan(tuple(fields), names.index("id") if "id" in names else 0)
+    getters = tuple(
+        (column.source[0] if _is_plain_key(column.source) else None, field.get)
+        for column, field in zip(columns, fields, strict=True)
+    )
+    return _Plan(tuple(fields), names.index("id") if "id" in names else 0, getters)
+
+
+def _is_plain_key(paths: tuple[str, ...]) -> bool:
+    return len(paths) == 1 and "." not in paths[0]
 
 
 def parse_jsonl(
@@ -267,13 +278,12 @@ def _record_text(path, line: int, text: str) -> str:
 
 
 def _convert(path, line: int, obj: dict, parent: dict | None, plan: _Plan, prefix: str):
-    fields = plan.fields
-    raws = [field.get(obj, parent) for field in fields]
+    raws = [obj.get(key) if key is not None else get(obj, parent) for key, get in plan.getters]
     values: list[str] = []
     append = values.append
     field = None
     try:
-        for field, raw in zip(fields, raws, strict=True):
+        for field, raw in zip(plan.fields, raws, strict=False):
             if raw is None:
                 if field.required:
                     raise MissingColumnError(
