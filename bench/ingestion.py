@@ -19,8 +19,8 @@ server's memory is not counted):
   back to JSON text), then `DataFrame.to_sql(method="multi", chunksize=...)` through
   SQLAlchemy with `postgresql+psycopg2://`. Child tables are not extracted.
 
-Rows per second count records in the files (CSV rows, JSON objects) for every method,
-so the numbers compare; tieout's child rows come on top and are shown separately.
+Rows per second count records in the files (CSV rows, JSON objects) for every method, so
+the methods compare. tieout's child rows come on top and are shown in their own column.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from orchestration.ingestion.snapshots import SnapshotFile, scan_source
 
 @dataclass
 class ObjectLoadSummary:
-    """What one run did for one object: every file's result and what the scan found."""
+    """The outcome of one run for one object: each file's result and the scan's invalid folders."""
 
     spec: ObjectSpec
     results: list[LoadResult] = field(default_factory=list)
