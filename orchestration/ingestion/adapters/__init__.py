@@ -44,9 +44,7 @@ def read_rows(
     """Parse a whole file into a list of rows; meant for tests and small files."""
     report = ParseReport(str(path))
     with FileStream(path) as stream:
-        rows = list(
-            parse_stream(stream, spec, report, file_format=file_format, encoding=encoding)
-        )
+        rows = list(parse_stream(stream, spec, report, file_format=file_format, encoding=encoding))
     return rows, report
 
 
