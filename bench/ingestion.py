@@ -44,7 +44,6 @@ if str(REPO_ROOT) not in sys.path:
 
 RESULTS = REPO_ROOT / "bench" / "RESULTS.md"
 METHODS = ("tieout", "copy", "pandas")
-SCALES = {"small": 0.01, "medium": 0.1, "large": 1.0}
 PANDAS_CHUNK_ROWS = 10_000
 
 
@@ -126,7 +125,7 @@ def write_synthetic(out_dir: Path, invoices: int) -> None:
 def generate_set(out_dir: Path, scale: str, seed: int, months: int) -> None:
     from orchestration.generator import generate  # written by the generator package
 
-    generate(out_dir, seed, months, SCALES.get(scale, scale))
+    generate(out_dir, seed, months, scale)
 
 
 # --- workers, one per subprocess --------------------------------------------------
@@ -307,9 +306,9 @@ def format_table(results: list[dict], copy_rate: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--scale", help="generator scale: small, medium, large or a number")
+    parser.add_argument("--scale", help="generator scale name, such as demo or large")
     parser.add_argument("--seed", type=int, default=42, help="generator seed")
-    parser.add_argument("--months", type=int, default=12, help="generator months of history")
+    parser.add_argument("--months", type=int, default=6, help="generator months of history")
     parser.add_argument("--invoices", type=int, help="write a synthetic set of N invoices")
     parser.add_argument("--input", type=Path, help="benchmark files already generated here")
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated methods")
@@ -330,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.invoices:
                 write_synthetic(root, args.invoices)
             else:
-                generate_set(root, args.scale or "small", args.seed, args.months)
+                generate_set(root, args.scale or "demo", args.seed, args.months)
         files = find_files(root)
         total_bytes = sum(path.stat().st_size for _, path, _ in files)
         print(f"{len(files)} files, {total_bytes / 1024 / 1024:.1f} MiB under {root}")
@@ -356,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
         source = (
             f"synthetic {args.invoices} invoices"
             if args.invoices
-            else (str(args.input) if args.input else f"generator scale {args.scale or 'small'}")
+            else (str(args.input) if args.input else f"generator scale {args.scale or 'demo'}")
         )
         with RESULTS.open("a") as file:
             file.write(
