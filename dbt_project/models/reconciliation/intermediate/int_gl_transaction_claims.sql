@@ -1,0 +1,95 @@
+-- Every GL transaction with an accounts-receivable line and what explains it:
+-- a Stripe object named by its externalid, a rule, many-to-one or correlation
+-- match, or an exception of its own. The rest is AR movement that no billing
+-- document explains.
+with
+
+gl_transactions as (
+
+    select * from {{ ref('gl_transactions') }}
+    where ar_line_count > 0
+
+),
+
+billing_gl_documents as (
+
+    select * from {{ ref('int_billing_gl_documents') }}
+
+),
+
+posted_documents as (
+
+    select * from {{ ref('int_posted_documents') }}
+
+),
+
+stripe_object_ids as (
+
+    select invoice_id as object_id from {{ ref('stg_stripe__invoices') }}
+    union all
+    select credit_note_id as object_id from {{ ref('stg_stripe__credit_notes') }}
+    union all
+    select charge_id as object_id from {{ ref('stg_stripe__charges') }}
+    union all
+    select refund_id as object_id from {{ ref('stg_stripe__refunds') }}
+    union all
+    select payout_id as object_id from {{ ref('stg_stripe__payouts') }}
+
+),
+
+matched_transactions as (
+
+    select distinct
+        matched_transaction_id as transaction_id,
+        match_rule
+    from billing_gl_documents
+    where match_rule in ('rule', 'many_to_one', 'correlation_id')
+
+),
+
+claims as (
+
+    select
+        gl_transactions.transaction_id,
+        case
+            when not gl_transactions.is_live then 'voided_or_reversed'
+            when stripe_object_ids.object_id is not null then 'reference'
+            when gl_transactions.external_id_kind in ('invoice', 'credit_note', 'charge')
+                then 'journal_without_source'
+            when posted_documents.idempotency_key is not null then 'correlation_id'
+            when matched_transactions.transaction_id is not null
+                then matched_transactions.match_rule
+        end as claimed_by
+    from gl_transactions
+    left join (select distinct object_id from stripe_object_ids) as stripe_object_ids
+        on gl_transactions.external_id = stripe_object_ids.object_id
+    left join (select distinct idempotency_key from posted_documents) as posted_documents
+        on gl_transactions.external_id = posted_documents.idempotency_key
+    left join matched_transactions
+        on gl_transactions.transaction_id = matched_transactions.transaction_id
+
+),
+
+final as (
+
+    select
+        gl_transactions.transaction_id,
+        gl_transactions.transaction_type,
+        gl_transactions.subsidiary_id,
+        gl_transactions.accounting_period_id,
+        gl_transactions.period,
+        gl_transactions.currency_code,
+        gl_transactions.functional_currency,
+        gl_transactions.external_id,
+        gl_transactions.is_live,
+        gl_transactions.ar_amount,
+        gl_transactions.ar_amount_functional,
+        claims.claimed_by,
+        claims.claimed_by is null as is_unexplained
+    from gl_transactions
+    inner join claims
+        on gl_transactions.transaction_id = claims.transaction_id
+
+)
+
+select * from final
