@@ -100,7 +100,9 @@ class CustomerBuilder:
         return local_moment(self.zone, first.replace(day=day), hour, minute)
 
     def settles(self, moment: datetime) -> bool:
-        return moment < self.world.snapshot_at - SETTLEMENT_MARGIN
+        """Return whether a payment at `moment` lands in a generated period before the snapshot."""
+        period_end = self.world.month_start(self.world.months, self.zone)
+        return moment < min(self.world.snapshot_at, period_end) - SETTLEMENT_MARGIN
 
     # --- top level ----------------------------------------------------------
 
