@@ -700,7 +700,7 @@ NETSUITE_OBJECTS = (
             col("currency", "integer", required=True),
             col("exchangerate", "decimal"),
             col("foreigntotal", "money"),
-            # The billing document id (Stripe in_/cn_/ch_/py_) or, for journals
+            # The billing document id (Stripe in_/cn_/ch_/re_/py_) or, for journals
             # posted by tieout, the idempotency key.
             col("externalid"),
             col("memo"),
