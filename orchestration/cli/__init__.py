@@ -14,6 +14,7 @@ from orchestration.cli import close, db, erp_sandbox, journals, quality
 from orchestration.cli.common import configure_logging
 from orchestration.cli.demo import demo
 from orchestration.cli.generate import generate
+from orchestration.cli.report import report
 from orchestration.cli.ui import ui
 
 app = typer.Typer(
@@ -40,6 +41,7 @@ app.add_typer(erp_sandbox.app, name="erp-sandbox")
 app.command()(generate)
 app.command()(demo)
 app.command()(ui)
+app.command()(report)
 
 
 def main() -> None:
