@@ -1,7 +1,7 @@
-"""Sensors that span packages, such as the run-failure sensor."""
+"""Sensors that span packages: the run-failure sensor, which records failed runs."""
 
 import dagster as dg
 
-# NOTE: empty until the jobs the sensors launch exist. Package-specific sensors belong in
-# that package's definitions.py.
-sensors: list[dg.SensorDefinition] = []
+from orchestration.close.sensors import run_failure_recorder
+
+sensors: list[dg.SensorDefinition] = [run_failure_recorder]
