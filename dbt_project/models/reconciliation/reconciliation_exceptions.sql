@@ -231,6 +231,8 @@ final as (
 
     select * from computed_final
     union all
+    -- The sign-off model names its pair in the catalogue's words; the seed's
+    -- pair keeps one spelling per pair in this mart.
     select
         {%- for column in [
             'exception_id', 'reason_code', 'pair', 'severity', 'subsidiary_id', 'period',
@@ -241,9 +243,15 @@ final as (
             'functional_currency', 'left_amount_functional', 'right_amount_functional',
             'difference_functional', 'document_date', 'age_days', 'detail', 'snapshot_at',
         ] %}
-        {{ column }}{{ "," if not loop.last }}
+        {%- if column == 'pair' %}
+        coalesce(reason_codes.pair, restated_after_signoff.pair) as pair,
+        {%- else %}
+        restated_after_signoff.{{ column }}{{ "," if not loop.last }}
+        {%- endif %}
         {%- endfor %}
     from restated_after_signoff
+    left join reason_codes
+        on restated_after_signoff.reason_code = reason_codes.reason_code
 
 )
 

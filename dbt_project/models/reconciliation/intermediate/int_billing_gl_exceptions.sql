@@ -41,13 +41,16 @@ fx_rates as (
 
 ),
 
+-- Ids of every Stripe document in any loaded snapshot, not only the latest: a
+-- document that disappeared after an earlier snapshot is a restatement
+-- (RESTATED_AFTER_SIGNOFF), and its journal still has a source.
 stripe_document_ids as (
 
-    select invoice_id as document_id from {{ ref('stg_stripe__invoices') }}
-    union all
-    select credit_note_id as document_id from {{ ref('stg_stripe__credit_notes') }}
-    union all
-    select charge_id as document_id from {{ ref('stg_stripe__charges') }}
+    select distinct id as document_id from {{ source('stripe', 'invoice') }}
+    union
+    select distinct id as document_id from {{ source('stripe', 'credit_note') }}
+    union
+    select distinct id as document_id from {{ source('stripe', 'charge') }}
 
 ),
 
