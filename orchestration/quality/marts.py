@@ -47,9 +47,12 @@ MATCHED_COUNT = "matched_count"
 UNMATCHED_COUNT = "unmatched_count"
 TOTAL_COUNT = "total_count"
 GL_TRANSACTION = "transaction_id"
-GL_CURRENCY = "currency"
-GL_DEBIT = "debit"
-GL_CREDIT = "credit"
+# A NetSuite transaction has one transaction currency, so balancing per transaction is
+# balancing per transaction and currency. Functional amounts must balance as well.
+GL_DEBIT_FOREIGN = "debit_foreign_amount"
+GL_CREDIT_FOREIGN = "credit_foreign_amount"
+GL_DEBIT = "debit_amount"
+GL_CREDIT = "credit_amount"
 
 
 def build_exceptions_suite() -> gx.ExpectationSuite:
@@ -91,24 +94,32 @@ def build_summary_suite() -> gx.ExpectationSuite:
 
 
 def build_gl_lines_suite() -> gx.ExpectationSuite:
-    """Build the suite of `canonical.gl_lines`: every transaction balances per currency."""
-    columns = (GL_TRANSACTION, GL_CURRENCY, GL_DEBIT, GL_CREDIT)
+    """Build the suite of `canonical.gl_lines`: every transaction balances in both currencies."""
+    amounts = (GL_DEBIT_FOREIGN, GL_CREDIT_FOREIGN, GL_DEBIT, GL_CREDIT)
+    debit_foreign = f"sum(coalesce({GL_DEBIT_FOREIGN}, 0))"
+    credit_foreign = f"sum(coalesce({GL_CREDIT_FOREIGN}, 0))"
+    debit = f"sum(coalesce({GL_DEBIT}, 0))"
+    credit = f"sum(coalesce({GL_CREDIT}, 0))"
     return gx.ExpectationSuite(
         name=GL_LINES_SUITE,
         expectations=[
-            *(gxe.ExpectColumnToExist(column=name) for name in columns),
+            gxe.ExpectColumnToExist(column=GL_TRANSACTION),
+            *(gxe.ExpectColumnToExist(column=name) for name in amounts),
             gxe.ExpectColumnValuesToNotBeNull(column=GL_TRANSACTION),
-            gxe.ExpectColumnValuesToNotBeNull(column=GL_CURRENCY),
             gxe.UnexpectedRowsExpectation(
                 unexpected_rows_query=(
-                    f"select {GL_TRANSACTION}, {GL_CURRENCY}, "
-                    f"sum(coalesce({GL_DEBIT}, 0)) as debit_total, "
-                    f"sum(coalesce({GL_CREDIT}, 0)) as credit_total "
+                    f"select {GL_TRANSACTION}, "
+                    f"{debit_foreign} as debit_foreign_total, "
+                    f"{credit_foreign} as credit_foreign_total, "
+                    f"{debit} as debit_total, {credit} as credit_total "
                     "from {batch} "
-                    f"group by {GL_TRANSACTION}, {GL_CURRENCY} "
-                    f"having sum(coalesce({GL_DEBIT}, 0)) <> sum(coalesce({GL_CREDIT}, 0))"
+                    f"group by {GL_TRANSACTION} "
+                    f"having {debit_foreign} <> {credit_foreign} or {debit} <> {credit}"
                 ),
-                description="Debits equal credits per GL transaction and currency.",
+                description=(
+                    "Debits equal credits per GL transaction, in transaction and in "
+                    "functional currency."
+                ),
             ),
         ],
     )

@@ -328,18 +328,20 @@ def test_wrong_column_type_fails(database, paths):
 # --- mart gates ---------------------------------------------------------------
 
 
-def create_gl_lines(info: ConnectionInfo, lines: list[tuple[str, str, int, int]]) -> None:
+def create_gl_lines(info: ConnectionInfo, lines: list[tuple[str, int, int, int, int]]) -> None:
+    """Create `canonical.gl_lines` with (transaction, foreign debit and credit, debit, credit)."""
     with psycopg.connect(info.libpq_url()) as connection:
         connection.execute(
-            "create table canonical.gl_lines "
-            "(transaction_id text, currency text, debit numeric, credit numeric)"
+            "create table canonical.gl_lines (transaction_id text,"
+            " debit_foreign_amount numeric, credit_foreign_amount numeric,"
+            " debit_amount numeric, credit_amount numeric)"
         )
         with connection.cursor() as cursor:
-            cursor.executemany("insert into canonical.gl_lines values (%s, %s, %s, %s)", lines)
+            cursor.executemany("insert into canonical.gl_lines values (%s, %s, %s, %s, %s)", lines)
 
 
 def test_balanced_gl_passes(database, paths):
-    create_gl_lines(database, [("1", "USD", 100, 0), ("1", "USD", 0, 100), ("2", "EUR", 5, 5)])
+    create_gl_lines(database, [("1", 100, 0, 100, 0), ("1", 0, 100, 0, 100), ("2", 5, 5, 7, 7)])
 
     outcome = validate(database, paths, GL_LINES_KEY)["gx_gl_lines"]
 
@@ -349,7 +351,14 @@ def test_balanced_gl_passes(database, paths):
 def test_unbalanced_gl_transaction_fails(database, paths):
     create_gl_lines(
         database,
-        [("1", "USD", 100, 0), ("1", "USD", 0, 100), ("2", "EUR", 100, 0), ("2", "EUR", 0, 90)],
+        [
+            ("1", 100, 0, 100, 0),
+            ("1", 0, 100, 0, 100),
+            ("2", 100, 0, 110, 0),
+            ("2", 0, 90, 0, 99),
+            ("3", 50, 0, 60, 0),
+            ("3", 0, 50, 0, 59),
+        ],
     )
 
     outcome = validate(database, paths, GL_LINES_KEY)["gx_gl_lines"]
@@ -357,9 +366,11 @@ def test_unbalanced_gl_transaction_fails(database, paths):
     assert not outcome.success
     assert outcome.failed_types == ["unexpected_rows_expectation"]
     failure = outcome.failures[0]
-    assert failure.unexpected_count == 1
-    assert failure.sample[0]["transaction_id"] == "2"
-    assert failure.sample[0]["currency"] == "EUR"
+    assert failure.unexpected_count == 2
+    by_transaction = {row["transaction_id"]: row for row in failure.sample}
+    assert set(by_transaction) == {"2", "3"}
+    assert by_transaction["2"]["credit_foreign_total"] == "90"
+    assert by_transaction["3"]["debit_total"] == "60"
     assert "canonical.gl_lines" in outcome.message()
 
 

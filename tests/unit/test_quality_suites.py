@@ -134,11 +134,15 @@ def test_reason_codes_match_catalogue(repo_root):
     assert tuple(documented) == REASON_CODES
 
 
-def test_gl_suite_groups_by_transaction_and_currency():
+def test_gl_suite_balances_both_currencies():
     query = build_gl_lines_suite().expectations[-1].unexpected_rows_query
 
     assert "{batch}" in query
-    assert "group by transaction_id, currency" in query
+    assert "group by transaction_id" in query
+    assert (
+        "sum(coalesce(debit_foreign_amount, 0)) <> sum(coalesce(credit_foreign_amount, 0))" in query
+    )
+    assert "sum(coalesce(debit_amount, 0)) <> sum(coalesce(credit_amount, 0))" in query
 
 
 def test_thresholds_file_loads():
