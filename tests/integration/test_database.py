@@ -10,7 +10,13 @@ import pytest
 import sqlalchemy as sa
 
 from orchestration.dagster_instance import write_dagster_yaml
-from orchestration.database import WAREHOUSE_SCHEMAS, embedded_status
+from orchestration.database import (
+    WAREHOUSE_SCHEMAS,
+    embedded_status,
+    start_embedded,
+    stop_embedded,
+)
+from orchestration.settings import load_settings
 
 pytestmark = pytest.mark.integration
 
@@ -78,46 +84,58 @@ def test_dagster_instance_stores_runs_in_postgres(warehouse, warehouse_settings)
     assert stored == len(runs_after)
 
 
-def _db_up() -> subprocess.CompletedProcess:
+def _db_up(environ: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(TIEOUT), "db", "up"],
         capture_output=True,
         text=True,
-        env=os.environ.copy(),
+        env=environ,
         check=False,
         timeout=180,
     )
 
 
 @pytest.fixture
-def embedded_only(warehouse_settings):
+def separate_server(warehouse_settings, tmp_path):
+    """An embedded server of its own, so killing it leaves the session's server running."""
     if not warehouse_settings.uses_embedded_database:
         pytest.skip("TIEOUT_DATABASE_URL is set, so no embedded server runs")
-    return warehouse_settings
+
+    environ = os.environ.copy()
+    environ["TIEOUT_HOME"] = str(tmp_path / "home")
+    environ["DAGSTER_HOME"] = str(tmp_path / "home" / "dagster")
+    settings = load_settings(environ)
+    start_embedded(settings)
+    try:
+        yield settings, environ
+    finally:
+        stop_embedded(settings)
 
 
-def test_db_up_twice_reuses_server(warehouse, embedded_only):
-    pid_before = embedded_status(embedded_only)["pid"]
+def test_db_up_twice_reuses_server(separate_server):
+    settings, environ = separate_server
+    pid_before = embedded_status(settings)["pid"]
 
-    first = _db_up()
-    second = _db_up()
+    first = _db_up(environ)
+    second = _db_up(environ)
 
     assert first.returncode == 0, first.stderr
     assert second.returncode == 0, second.stderr
     assert "Reusing embedded PostgreSQL" in second.stderr
-    assert embedded_status(embedded_only)["pid"] == pid_before
+    assert embedded_status(settings)["pid"] == pid_before
 
 
-def test_db_up_recovers_after_sigkill(warehouse, embedded_only):
-    killed_pid = embedded_status(embedded_only)["pid"]
-    os.kill(killed_pid, signal.SIGKILL)
+def test_db_up_recovers_after_sigkill(separate_server):
+    settings, environ = separate_server
+    before = embedded_status(settings)
+    os.kill(before["pid"], signal.SIGKILL)
     time.sleep(0.5)
 
-    result = _db_up()
-    status = embedded_status(embedded_only)
+    result = _db_up(environ)
+    after = embedded_status(settings)
 
     assert result.returncode == 0, result.stderr
-    assert f"Removing stale postmaster.pid: PostgreSQL process {killed_pid}" in result.stderr
-    assert status["ready"]
-    assert status["pid"] != killed_pid
-    assert status["port"] == warehouse.port
+    assert f"Removing stale postmaster.pid: PostgreSQL process {before['pid']}" in result.stderr
+    assert after["ready"]
+    assert after["pid"] != before["pid"]
+    assert after["port"] == before["port"]
