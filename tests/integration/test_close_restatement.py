@@ -104,7 +104,7 @@ def restated_rows(warehouse, tmp_path_factory) -> list[dict]:
 
     target = tmp_path_factory.mktemp("dbt-target")
     settings = load_settings()
-    run_dbt(settings, ["seed", "--select", "subsidiaries", "currencies"], target)
+    run_dbt(settings, ["seed", "--select", "subsidiaries", "currencies", "reason_codes"], target)
     run_dbt(settings, ["build", "--select", "restated_after_signoff"], target)
 
     with (
@@ -123,6 +123,8 @@ def test_restatement_finds_changed_and_removed(restated_rows):
 def test_restatement_rows_carry_contract(restated_rows):
     for row in restated_rows:
         assert row["reason_code"] == "RESTATED_AFTER_SIGNOFF"
+        assert row["pair"] == "sign_off"
+        assert row["severity"] == "high"
         assert row["source_system"] == "stripe"
         assert row["source_object"] == "invoice"
         assert row["subsidiary_id"] == 1

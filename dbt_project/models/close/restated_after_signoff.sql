@@ -40,6 +40,16 @@ subsidiaries as (
 
 ),
 
+reason as (
+
+    select
+        pair,
+        severity
+    from {{ ref('reason_codes') }}
+    where reason_code = '{{ reason_code }}'
+
+),
+
 currencies as (
 
     select
@@ -470,8 +480,8 @@ final as (
             || '|' || changed_fields.subsidiary_id || '|' || changed_fields.period
         ) as exception_id,
         '{{ reason_code }}' as reason_code,
-        'sign-off' as pair,
-        'high' as severity,
+        reason.pair,
+        reason.severity,
         changed_fields.subsidiary_id,
         changed_fields.period,
         changed_fields.customer_id,
@@ -516,6 +526,7 @@ final as (
         ) as text) as detail,
         changed_fields.snapshot_at
     from changed_fields
+    cross join reason
     left join subsidiaries
         on changed_fields.subsidiary_id = subsidiaries.subsidiary_id
 
