@@ -1,6 +1,5 @@
 -- A payout must equal the net of the balance transactions it settled, other
--- than its own. Left is that net sum, right the payout amount. A payout has no
--- customer; its subsidiary is the one whose charges it settled.
+-- than its own. Left is that net sum, right the payout amount.
 with
 
 payouts as (
@@ -15,24 +14,6 @@ balance_transactions as (
 
 ),
 
-payments as (
-
-    select * from {{ ref('payments') }}
-
-),
-
-subsidiaries as (
-
-    select * from {{ ref('canonical_subsidiaries') }}
-
-),
-
-periods as (
-
-    select * from {{ ref('accounting_periods') }}
-
-),
-
 currencies as (
 
     select * from {{ ref('canonical_currencies') }}
@@ -44,13 +25,10 @@ settled_totals as (
     select
         balance_transactions.payout_id,
         count(*) as transaction_count,
-        sum(balance_transactions.net) as net_total,
-        min(payments.subsidiary_id) as subsidiary_id
+        sum(balance_transactions.net) as net_total
     from balance_transactions
     inner join payouts
         on balance_transactions.payout_id = payouts.payout_id
-    left join payments
-        on balance_transactions.source_id = payments.payment_id
     where
         balance_transactions.balance_transaction_id
         is distinct from payouts.balance_transaction_id
@@ -67,17 +45,15 @@ compared as (
         payouts.amount as payout_amount,
         coalesce(settled_totals.net_total, 0) as net_total,
         coalesce(settled_totals.transaction_count, 0) as transaction_count,
-        settled_totals.subsidiary_id,
-        subsidiaries.functional_currency,
-        {{ to_local_date('payouts.created_at', "coalesce(subsidiaries.time_zone, 'UTC')") }}
-            as document_date,
+        payouts.subsidiary_id,
+        payouts.period,
+        payouts.functional_currency,
+        payouts.document_date,
         currencies.absolute_tolerance,
         currencies.relative_tolerance
     from payouts
     left join settled_totals
         on payouts.payout_id = settled_totals.payout_id
-    left join subsidiaries
-        on settled_totals.subsidiary_id = subsidiaries.subsidiary_id
     left join currencies
         on payouts.currency_code = currencies.currency_code
     where coalesce(payouts.status, 'paid') not in ('canceled', 'failed')
@@ -90,7 +66,7 @@ final as (
         'PAYOUT_MISMATCH' as reason_code,
         'payouts' as pair,
         compared.subsidiary_id,
-        periods.period,
+        compared.period,
         cast(null as {{ dbt.type_string() }}) as customer_id,
         'stripe' as source_system,
         'payout' as source_object,
@@ -115,8 +91,6 @@ final as (
             "' balance transactions'",
         ]) }} as detail
     from compared
-    left join periods
-        on compared.document_date between periods.start_date and periods.end_date
     where not {{ within_tolerance(
         'compared.payout_amount - compared.net_total',
         'compared.absolute_tolerance',
