@@ -28,7 +28,7 @@ MONTHLY_DRIFT_BASIS_POINTS = 150
 
 @dataclass(frozen=True)
 class Period:
-    """A monthly accounting period; `index` counts from the oldest generated month."""
+    """A monthly accounting period. `index` counts from the oldest generated month."""
 
     index: int
     netsuite_id: int
@@ -78,7 +78,9 @@ def month_end(day: date) -> date:
     return add_months(day, 1) - timedelta(days=1)
 
 
-def build_periods(end_period: str, months: int) -> tuple[tuple[Period, ...], tuple[SummaryPeriod, ...]]:
+def build_periods(
+    end_period: str, months: int
+) -> tuple[tuple[Period, ...], tuple[SummaryPeriod, ...]]:
     """Return the monthly periods ending at `end_period` and the quarters and years
     that contain them, numbered as NetSuite internal ids in date order."""
     last = parse_month(end_period)
@@ -90,7 +92,14 @@ def build_periods(end_period: str, months: int) -> tuple[tuple[Period, ...], tup
         if start.year not in seen_years:
             seen_years.add(start.year)
             rows.append(
-                (date(start.year, 1, 1), 0, f"FY {start.year}", date(start.year, 12, 31), False, True)
+                (
+                    date(start.year, 1, 1),
+                    0,
+                    f"FY {start.year}",
+                    date(start.year, 12, 31),
+                    False,
+                    True,
+                )
             )
         quarter = (start.month - 1) // 3 + 1
         if (start.year, quarter) not in seen_quarters:

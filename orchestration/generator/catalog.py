@@ -88,7 +88,7 @@ class Price:
 
 
 class Catalog:
-    """Every product with its prices; ids are drawn from the seeded RNG."""
+    """Every product with its prices, with ids drawn from the seeded RNG."""
 
     def __init__(self, seeds: Seeds, seed: int) -> None:
         rng = random.Random(f"{seed}:catalog")

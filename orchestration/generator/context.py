@@ -30,14 +30,14 @@ class ScaleProfile:
 
 SCALES = {
     "demo": ScaleProfile(20, 3, 7, 0.02, 0.15, 0.5),
-    # About 200,000 customers; over 24 months each bills about five invoices.
+    # About 200,000 customers. Over 24 months each bills about six invoices.
     "large": ScaleProfile(66_667, 1, 1, 0.17, 0.1, 0.05),
 }
 
 
 @dataclass
 class World:
-    """Inputs shared by every customer; nothing here grows with the customer count."""
+    """Inputs shared by every customer. Nothing here grows with the customer count."""
 
     seeds: Seeds
     catalog: Catalog
@@ -55,7 +55,7 @@ class World:
         return len(self.periods)
 
     def month_first_day(self, month: int) -> date:
-        """Return the first day of month `month`, counted from the oldest period;
+        """Return the first day of month `month`, counted from the oldest period.
         `month` may equal the number of months (the month after the last period)."""
         return add_months(self.periods[0].start, month)
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from orchestration.generator import plan as roles
+from orchestration.generator import stripe_objects as so
 from orchestration.generator.calendar import (
     ExchangeRates,
     build_periods,
@@ -36,20 +37,40 @@ from orchestration.generator.masters import (
 )
 from orchestration.generator.model import AnswerRow, CustomerRecords
 from orchestration.generator.postings import Poster
-from orchestration.generator import stripe_objects as so
 from orchestration.generator.seeds import DEFAULT_SEEDS_DIR, load_seeds
 from orchestration.generator.writers import SnapshotWriter, Table
 from orchestration.ingestion.objects import NETSUITE, SALESFORCE, STRIPE
 
-SALESFORCE_FILES = ("Account.csv", "Product2.csv", "Opportunity.csv", "OpportunityLineItem.csv", "Contract.csv")
+SALESFORCE_FILES = (
+    "Account.csv",
+    "Product2.csv",
+    "Opportunity.csv",
+    "OpportunityLineItem.csv",
+    "Contract.csv",
+)
 STRIPE_FILES = (
-    "customer.jsonl", "product.jsonl", "price.jsonl", "subscription.jsonl", "invoice.jsonl",
-    "credit_note.jsonl", "charge.jsonl", "invoice_payment.jsonl", "refund.jsonl",
-    "balance_transaction.jsonl", "payout.jsonl", "usage_record_summary.jsonl",
+    "customer.jsonl",
+    "product.jsonl",
+    "price.jsonl",
+    "subscription.jsonl",
+    "invoice.jsonl",
+    "credit_note.jsonl",
+    "charge.jsonl",
+    "invoice_payment.jsonl",
+    "refund.jsonl",
+    "balance_transaction.jsonl",
+    "payout.jsonl",
+    "usage_record_summary.jsonl",
 )
 NETSUITE_FILES = (
-    "subsidiary.csv", "currency.csv", "account.csv", "accountingperiod.csv",
-    "consolidatedexchangerate.csv", "customer.csv", "transaction.csv", "transactionline.csv",
+    "subsidiary.csv",
+    "currency.csv",
+    "account.csv",
+    "accountingperiod.csv",
+    "consolidatedexchangerate.csv",
+    "customer.csv",
+    "transaction.csv",
+    "transactionline.csv",
 )
 ANSWER_KEY_COLUMNS = ("source_system", "object", "source_id", "reason_code", "expected_difference")
 SIGNOFF_COLUMNS = ("subsidiary_id", "period", "signed_off_by", "signed_off_at")
@@ -105,7 +126,11 @@ def generate(
     shutil.rmtree(out_dir / "snapshots", ignore_errors=True)
     snapshot = snapshot_folder(snapshot_at)
     writer = SnapshotWriter(out_dir)
-    for source, files in ((SALESFORCE, SALESFORCE_FILES), (STRIPE, STRIPE_FILES), (NETSUITE, NETSUITE_FILES)):
+    for source, files in (
+        (SALESFORCE, SALESFORCE_FILES),
+        (STRIPE, STRIPE_FILES),
+        (NETSUITE, NETSUITE_FILES),
+    ):
         for file_name in files:
             writer.open(source, snapshot, file_name)
 
@@ -126,7 +151,9 @@ def generate(
     )
 
     ledger = Ledger(
-        writer[(NETSUITE, "transaction.csv")], writer[(NETSUITE, "transactionline.csv")], world.rates
+        writer[(NETSUITE, "transaction.csv")],
+        writer[(NETSUITE, "transactionline.csv")],
+        world.rates,
     )
     poster = Poster(world, ledger)
     payouts = PayoutBook(world)
@@ -151,7 +178,9 @@ def generate(
     ]
     poster.post_summaries()
     answers += poster.post_ar_adjustments()
-    answers += payouts.write(writer[(STRIPE, "payout.jsonl")], writer[(STRIPE, "balance_transaction.jsonl")])
+    answers += payouts.write(
+        writer[(STRIPE, "payout.jsonl")], writer[(STRIPE, "balance_transaction.jsonl")]
+    )
     writer.close()
 
     later = snapshot_folder(snapshot_at + RESTATEMENT_DELAY)
@@ -196,7 +225,9 @@ def write_customer(
     if records.open_opportunity:
         close = world.snapshot_at.date() + timedelta(days=45)
         writer[(SALESFORCE, "Opportunity.csv")].write(
-            sf.open_opportunity(builder.sf_id(OPPORTUNITY_PREFIX), close, world.snapshot_at - timedelta(days=20))
+            sf.open_opportunity(
+                builder.sf_id(OPPORTUNITY_PREFIX), close, world.snapshot_at - timedelta(days=20)
+            )
         )
 
     country = customer.country
@@ -206,7 +237,9 @@ def write_customer(
     zone = customer.subsidiary.time_zone
     for subscription in records.subscriptions:
         writer[(STRIPE, "subscription.jsonl")].write(
-            so.subscription_object(subscription, customer, current_period(world, subscription, zone))
+            so.subscription_object(
+                subscription, customer, current_period(world, subscription, zone)
+            )
         )
     tax_codes = world.seeds.tax_codes
     for invoice in records.invoices:
@@ -223,15 +256,25 @@ def write_customer(
             writer[(STRIPE, "invoice_payment.jsonl")].write(row)
         payouts.add(
             writer[(STRIPE, "balance_transaction.jsonl")],
-            charge.balance_transaction, "charge", charge.id, charge.currency.code.lower(),
-            charge.amount, so.card_fee(charge.amount), charge.created,
+            charge.balance_transaction,
+            "charge",
+            charge.id,
+            charge.currency.code.lower(),
+            charge.amount,
+            so.card_fee(charge.amount),
+            charge.created,
         )
         for refund in charge.refunds:
             writer[(STRIPE, "refund.jsonl")].write(so.refund_object(refund, charge))
             payouts.add(
                 writer[(STRIPE, "balance_transaction.jsonl")],
-                refund.balance_transaction, "refund", refund.id, charge.currency.code.lower(),
-                -refund.amount, 0, refund.created,
+                refund.balance_transaction,
+                "refund",
+                refund.id,
+                charge.currency.code.lower(),
+                -refund.amount,
+                0,
+                refund.created,
             )
     for summary in records.usage:
         writer[(STRIPE, "usage_record_summary.jsonl")].write(so.usage_summary_object(summary))
@@ -275,8 +318,15 @@ class PayoutBook:
         return stripe_id(rng, "po_"), stripe_id(rng, "txn_")
 
     def add(
-        self, table: Table, txn_id: str, kind: str, source: str, currency: str,
-        amount: int, fee: int, created: datetime,
+        self,
+        table: Table,
+        txn_id: str,
+        kind: str,
+        source: str,
+        currency: str,
+        amount: int,
+        fee: int,
+        created: datetime,
     ) -> None:
         available = so.available_on(created)
         payout_id = None
@@ -293,7 +343,7 @@ class PayoutBook:
         )
 
     def write(self, payouts: Table, balance: Table) -> list[AnswerRow]:
-        """Write every payout and its own balance transaction; inject PAYOUT_MISMATCH."""
+        """Write every payout with its own balance transaction, injecting PAYOUT_MISMATCH."""
         keys = sorted(self.totals)
         mismatched = {}
         if keys:
@@ -310,7 +360,13 @@ class PayoutBook:
                 delta = currency.to_minor(mismatched[key])
                 amount += delta
                 answers.append(
-                    AnswerRow("stripe", "payout", payout_id, "PAYOUT_MISMATCH", str(currency.to_major(delta)))
+                    AnswerRow(
+                        "stripe",
+                        "payout",
+                        payout_id,
+                        "PAYOUT_MISMATCH",
+                        str(currency.to_major(delta)),
+                    )
                 )
             created = datetime.fromisoformat(day).replace(tzinfo=UTC) + PAYOUT_DELAY
             arrival = created + PAYOUT_ARRIVAL
@@ -341,8 +397,16 @@ class PayoutBook:
             )
             balance.write(
                 so.balance_transaction_object(
-                    txn_id, "payout", payout_id, currency_code, -amount, 0, created, created,
-                    payout_id, "available",
+                    txn_id,
+                    "payout",
+                    payout_id,
+                    currency_code,
+                    -amount,
+                    0,
+                    created,
+                    created,
+                    payout_id,
+                    "available",
                 )
             )
         return answers
@@ -358,7 +422,10 @@ def write_restated_invoices(
     target.parent.mkdir(parents=True, exist_ok=True)
     markers = {f'"id":"{invoice_id}"': variant for invoice_id, variant in restated}
     shift = int(RESTATED_DUE_DATE_SHIFT.total_seconds())
-    with source.open(encoding="utf-8") as reader, target.open("w", encoding="utf-8", newline="") as out:
+    with (
+        source.open(encoding="utf-8") as reader,
+        target.open("w", encoding="utf-8", newline="") as out,
+    ):
         for line in reader:
             variant = next((v for marker, v in markers.items() if marker in line), None)
             if variant == 1:
@@ -376,7 +443,9 @@ def write_signoffs(out_dir: Path, world: World, snapshot_at: datetime) -> None:
     with (out_dir / "signoffs.csv").open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle, lineterminator="\n")
         out.writerow(SIGNOFF_COLUMNS)
-        out.writerow([world.plan.restated_subsidiary, world.periods[0].key, SIGNED_OFF_BY, signed_at])
+        out.writerow(
+            [world.plan.restated_subsidiary, world.periods[0].key, SIGNED_OFF_BY, signed_at]
+        )
 
 
 def write_answer_key(out_dir: Path, answers: list[AnswerRow]) -> None:

@@ -3,13 +3,18 @@ payments and credit notes, with the injections the plan gives the customer."""
 
 from __future__ import annotations
 
-import random
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from orchestration.generator import plan as roles
 from orchestration.generator.calendar import local_date, local_moment, period_of
-from orchestration.generator.catalog import API_USAGE, ONBOARDING, PLATFORM, SEATS, UNMAPPED_PRODUCTS
+from orchestration.generator.catalog import (
+    API_USAGE,
+    ONBOARDING,
+    PLATFORM,
+    SEATS,
+    UNMAPPED_PRODUCTS,
+)
 from orchestration.generator.context import World
 from orchestration.generator.ids import (
     ACCOUNT_PREFIX,
@@ -42,7 +47,7 @@ from orchestration.generator.model import (
     UsageSummary,
 )
 from orchestration.generator.names import company_name
-from orchestration.generator.seeds import Currency, Subsidiary
+from orchestration.generator.seeds import Subsidiary
 
 # Billing currencies and countries of customers billed in another currency than
 # their subsidiary's, keyed by the subsidiary's functional currency.
@@ -51,6 +56,8 @@ HOME_COUNTRIES = {"US": ("US",), "GB": ("GB",), "DE": ("DE", "DE", "DE", "AT", "
 SALESFORCE_IDS_PER_CUSTOMER = 64
 # Salesforce number offset of a contract that exists nowhere (SUBSCRIPTION_WITHOUT_CONTRACT).
 MISSING_CONTRACT_OFFSET = 63
+# Stripe writes line descriptions with a multiplication sign, as in "3 x Product" but with U+00D7.
+TIMES = "\u00d7"
 # Payments settle at least this long before the snapshot, or stay open.
 SETTLEMENT_MARGIN = timedelta(hours=2)
 
@@ -258,9 +265,9 @@ class CustomerBuilder:
             subscription.ended_at = self.world.month_start(end_month, self.zone)
             subscription.canceled_at = subscription.ended_at - timedelta(days=10)
 
-        if reason == "AMENDMENT_NOT_APPLIED":
-            amend = True
-        elif position == 0 and roles.AMENDMENT_APPLIED in self.role_names:
+        if reason == "AMENDMENT_NOT_APPLIED" or (
+            position == 0 and roles.AMENDMENT_APPLIED in self.role_names
+        ):
             amend = True
         elif position > 0 or self.reason is None:
             # The first subscription of a customer with an injection stays unamended.
@@ -313,9 +320,9 @@ class CustomerBuilder:
 
     def build_subscription_invoices(self, subscription: Subscription) -> None:
         skipped_usage = None
-        if self.reason is not None and self.reason.name == "USAGE_NOT_BILLED":
-            if subscription.position == 0:
-                skipped_usage = self.reason.month
+        reason = self.reason
+        if reason is not None and reason.name == "USAGE_NOT_BILLED" and subscription.position == 0:
+            skipped_usage = reason.month
         usage_by_month: dict[int, UsageSummary] = {}
         last_usage_month = min(subscription.end_month, self.world.months - 1)
         if subscription.usage_item is not None:
@@ -338,20 +345,26 @@ class CustomerBuilder:
             period_end = self.world.month_start(month + 1, self.zone)
             if month < subscription.end_month:
                 for item in (subscription.platform, self.seat_item_in(subscription, month)):
-                    lines.append(self.line(item, item.quantity or 0, period_start, period_end, subscription))
+                    lines.append(
+                        self.line(item, item.quantity or 0, period_start, period_end, subscription)
+                    )
             lines.extend(self.proration_lines(subscription, month))
             usage = usage_by_month.get(month - 1)
             if usage is not None and month - 1 != skipped_usage:
                 quantity = usage.total_usage
                 lines.append(
-                    self.line(usage.item, quantity, usage.period_start, usage.period_end, subscription)
+                    self.line(
+                        usage.item, quantity, usage.period_start, usage.period_end, subscription
+                    )
                 )
             if not lines:
                 continue
             invoice = self.invoice(
                 period_start + timedelta(minutes=self.rng.randint(20, 50)),
                 lines,
-                billing_reason="subscription_create" if month == subscription.start_month else "subscription_cycle",
+                billing_reason="subscription_create"
+                if month == subscription.start_month
+                else "subscription_cycle",
                 subscription=subscription,
             )
             invoice.month = month
@@ -387,7 +400,7 @@ class CustomerBuilder:
             line = self.line(item, item.quantity or 0, effective, end, subscription)
             line.amount = sign * int(amount)
             line.proration = True
-            line.description = f"{text} {item.quantity} × {item.price.product.name}"
+            line.description = f"{text} {item.quantity} {TIMES} {item.price.product.name}"
             lines.append(line)
         return lines
 
@@ -406,7 +419,7 @@ class CustomerBuilder:
             amount=item.price.unit_amount * quantity,
             period_start=start,
             period_end=end,
-            description=f"{quantity} × {item.price.product.name}",
+            description=f"{quantity} {TIMES} {item.price.product.name}",
             subscription=subscription,
             item=item if subscription is not None else None,
         )
@@ -467,7 +480,9 @@ class CustomerBuilder:
     def document_period_index(self, moment: datetime) -> int:
         period = period_of(self.world.periods, local_date(moment, self.zone))
         if period is None:
-            raise ValueError(f"document at {moment.isoformat()} falls outside the generated periods")
+            raise ValueError(
+                f"document at {moment.isoformat()} falls outside the generated periods"
+            )
         return period.index
 
     def in_summary_set(self, invoice: Invoice) -> bool:
@@ -480,9 +495,9 @@ class CustomerBuilder:
 
     def monthly_invoice(self, month: int) -> Invoice:
         for invoice in self.records.invoices:
-            if invoice.subscription is not None and invoice.subscription.position == 0:
-                if invoice.month == month:
-                    return invoice
+            subscription = invoice.subscription
+            if subscription is not None and subscription.position == 0 and invoice.month == month:
+                return invoice
         raise LookupError(f"customer {self.number} has no invoice for month {month}")
 
     def eligible_invoices(self) -> list[Invoice]:
@@ -543,7 +558,9 @@ class CustomerBuilder:
     # --- payments and credit notes -----------------------------------------
 
     def build_payments(self) -> None:
-        invoices = sorted(self.records.invoices, key=lambda invoice: (invoice.finalized, invoice.id))
+        invoices = sorted(
+            self.records.invoices, key=lambda invoice: (invoice.finalized, invoice.id)
+        )
         want_partial = roles.PARTIAL_PAYMENT in self.role_names
         want_pair = roles.ONE_TO_MANY in self.role_names
         want_credit = roles.CREDIT_NOTE in self.role_names
@@ -555,7 +572,11 @@ class CustomerBuilder:
             if invoice.voided_at is not None:
                 continue
             if invoice.protected:
-                mode = "unpaid" if self.reason and self.reason.name == "RESTATED_AFTER_SIGNOFF" else "single"
+                mode = (
+                    "unpaid"
+                    if self.reason and self.reason.name == "RESTATED_AFTER_SIGNOFF"
+                    else "single"
+                )
             elif want_partial and invoice.month:
                 mode, want_partial = "partial", False
             elif want_pair and invoice.month:
@@ -702,8 +723,10 @@ class CustomerBuilder:
             usage = next(
                 summary
                 for summary in records.usage
-                if summary.item is first.usage_item and summary.invoice is None
-                and local_date(summary.period_start, self.zone) == self.world.month_first_day(reason.month)
+                if summary.item is first.usage_item
+                and summary.invoice is None
+                and local_date(summary.period_start, self.zone)
+                == self.world.month_first_day(reason.month)
             )
             price = usage.item.price
             answer(
@@ -718,7 +741,9 @@ class CustomerBuilder:
                 charge.posting = UNPOSTED
                 answer("stripe", "charge", charge.id, str(-currency.to_major(charge.amount)))
             else:
-                delta = currency.to_minor(Decimal("-15.00") if reason.variant == 0 else Decimal("7.50"))
+                delta = currency.to_minor(
+                    Decimal("-15.00") if reason.variant == 0 else Decimal("7.50")
+                )
                 charge.gl_amount_delta = delta
                 answer("stripe", "charge", charge.id, str(currency.to_major(delta)))
         elif code == "INVOICE_NOT_POSTED" and reason.variant == 1:
@@ -726,7 +751,7 @@ class CustomerBuilder:
             note.posting = UNPOSTED
             answer("stripe", "credit_note", note.id, str(currency.to_major(note.total)))
         else:
-            # Invoice-level GL injections; postings.py computes the GL amounts.
+            # Invoice-level GL injections: postings.py computes their GL amounts.
             records.gl_injections[self.target.id] = (code, reason.variant)
 
 

@@ -19,7 +19,7 @@ JOURNAL = "Journal"
 
 @dataclass
 class GlLine:
-    """One transaction line; `amount` is signed in transaction currency, debit positive."""
+    """One transaction line. `amount` is signed in transaction currency, debit positive."""
 
     account: GlAccount
     amount: Decimal
@@ -46,7 +46,7 @@ class GlTransaction:
     status: str
     created: datetime
     lines: list[GlLine] = field(default_factory=list)
-    # Rate into the functional currency; None uses the period's consolidated average.
+    # Rate into the functional currency. None uses the period's consolidated average.
     rate: Decimal | None = None
     voided: bool = False
     reversal: int | None = None
@@ -60,7 +60,9 @@ def netsuite_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def functional_amounts(amounts: list[Decimal], rate: Decimal, functional: Currency) -> list[Decimal]:
+def functional_amounts(
+    amounts: list[Decimal], rate: Decimal, functional: Currency
+) -> list[Decimal]:
     """Convert signed line amounts at `rate`, rounding each line and putting the
     remainder on the last line so the converted lines still sum to zero."""
     converted = [functional.round(amount * rate) for amount in amounts]
@@ -99,7 +101,7 @@ class Ledger:
         )
 
     def post(self, transaction: GlTransaction, internal_id: int | None = None) -> int:
-        """Write a transaction and its lines; return its internal id."""
+        """Write a transaction and its lines, and return its internal id."""
         amounts = [line.amount for line in transaction.lines]
         if sum(amounts) != 0:
             raise ValueError(

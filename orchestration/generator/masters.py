@@ -244,7 +244,9 @@ def account_rows(seeds: Seeds) -> list[dict]:
     ]
 
 
-def accounting_period_rows(periods: tuple[Period, ...], summaries: tuple[SummaryPeriod, ...]) -> list[dict]:
+def accounting_period_rows(
+    periods: tuple[Period, ...], summaries: tuple[SummaryPeriod, ...]
+) -> list[dict]:
     """Monthly posting periods (all but the last closed) plus quarter and year rows."""
     last = periods[-1]
     rows = []
@@ -284,8 +286,10 @@ def accounting_period_rows(periods: tuple[Period, ...], summaries: tuple[Summary
     return rows
 
 
-def exchange_rate_rows(seeds: Seeds, periods: tuple[Period, ...], rates: ExchangeRates) -> list[dict]:
-    """One row per period, currency and subsidiary: the rate into its functional currency."""
+def exchange_rate_rows(
+    seeds: Seeds, periods: tuple[Period, ...], rates: ExchangeRates
+) -> list[dict]:
+    """Build one row per period, currency and subsidiary: the rate into its functional currency."""
     rows = []
     for period in periods:
         for subsidiary in seeds.subsidiaries:

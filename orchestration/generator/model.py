@@ -9,7 +9,7 @@ from decimal import Decimal
 from orchestration.generator.catalog import Price
 from orchestration.generator.seeds import Currency, Subsidiary
 
-# How the GL holds a Stripe document.
+# How the GL records a Stripe document.
 POSTED = "posted"  # one transaction with the document id as externalid
 RULE_POSTED = "rule_posted"  # one transaction with an empty externalid
 SUMMARIZED = "summarized"  # covered by a many-to-one summary journal
@@ -79,7 +79,7 @@ class Subscription:
     id: str
     position: int
     start_month: int
-    end_month: int  # exclusive; equals the number of months while still active
+    end_month: int  # Exclusive. It equals the number of months while the subscription is active.
     start: datetime
     created: datetime
     seats: int
@@ -136,7 +136,7 @@ class UsageSummary:
 
 @dataclass
 class Invoice:
-    """A Stripe invoice and how the GL holds it."""
+    """A Stripe invoice and how the GL records it."""
 
     id: str
     number: str

@@ -5,14 +5,56 @@ from __future__ import annotations
 import random
 
 _FIRST = (
-    "Acme", "Northwind", "Bluefin", "Cobalt", "Larch", "Meridian", "Pioneer", "Quarry",
-    "Redwood", "Summit", "Tidewater", "Umbra", "Vantage", "Willow", "Harbor", "Granite",
-    "Falcon", "Ember", "Delta", "Crescent", "Birch", "Aurora", "Juniper", "Kestrel",
-    "Lumen", "Maple", "Nimbus", "Orchid", "Polar", "Quill", "Sable", "Thistle",
+    "Acme",
+    "Northwind",
+    "Bluefin",
+    "Cobalt",
+    "Larch",
+    "Meridian",
+    "Pioneer",
+    "Quarry",
+    "Redwood",
+    "Summit",
+    "Tidewater",
+    "Umbra",
+    "Vantage",
+    "Willow",
+    "Harbor",
+    "Granite",
+    "Falcon",
+    "Ember",
+    "Delta",
+    "Crescent",
+    "Birch",
+    "Aurora",
+    "Juniper",
+    "Kestrel",
+    "Lumen",
+    "Maple",
+    "Nimbus",
+    "Orchid",
+    "Polar",
+    "Quill",
+    "Sable",
+    "Thistle",
 )
 _SECOND = (
-    "Analytics", "Logistics", "Foods", "Health", "Robotics", "Media", "Energy", "Retail",
-    "Systems", "Labs", "Capital", "Freight", "Studios", "Networks", "Outdoor", "Biotech",
+    "Analytics",
+    "Logistics",
+    "Foods",
+    "Health",
+    "Robotics",
+    "Media",
+    "Energy",
+    "Retail",
+    "Systems",
+    "Labs",
+    "Capital",
+    "Freight",
+    "Studios",
+    "Networks",
+    "Outdoor",
+    "Biotech",
 )
 LEGAL_SUFFIXES = {
     "US": ("Inc.", "LLC", "Corp."),
@@ -44,7 +86,7 @@ LONG_SUFFIXES = {
 
 
 def company_name(rng: random.Random, country: str, number: int) -> str:
-    """Draw a company name; `number` keeps names unique at any scale."""
+    """Draw a company name. `number` keeps names unique at any scale."""
     suffix = rng.choice(LEGAL_SUFFIXES.get(country, ("Ltd",)))
     return f"{rng.choice(_FIRST)} {rng.choice(_SECOND)} {number:05d} {suffix}"
 

@@ -1,4 +1,4 @@
-"""Where the generator injects each exception and places each special normal record.
+"""Placement of each injected exception and each special normal record.
 
 Every injected exception gets a customer of its own, so its one reason code is the
 only one its records can raise. Normal special records (voids, rule matches,
@@ -159,7 +159,9 @@ def build_plan(seeds: Seeds, seed: int, months: int, customers_per_subsidiary: i
     )
 
     # Index 0 of each subsidiary is a parent account with a time-zone edge invoice.
-    free = [(sub_id, index) for index in range(1, customers_per_subsidiary) for sub_id in subsidiaries]
+    free = [
+        (sub_id, index) for index in range(1, customers_per_subsidiary) for sub_id in subsidiaries
+    ]
     rng.shuffle(free)
     for sub_id in subsidiaries:
         plan.roles[(sub_id, 0)] = [Role(TZ_EDGE)]
@@ -167,7 +169,9 @@ def build_plan(seeds: Seeds, seed: int, months: int, customers_per_subsidiary: i
     for code in CUSTOMER_REASONS:
         for variant in range(2):
             customer = _take(free, _allowed_subsidiaries(code, seeds, plan))
-            plan.roles[customer] = [Role(code, variant, _target_month(code, customer, plan, months, rng))]
+            plan.roles[customer] = [
+                Role(code, variant, _target_month(code, customer, plan, months, rng))
+            ]
 
     normal_roles = [Role(name) for name in NORMAL_ROLES]
     normal_roles += [Role(UNMAPPED_BILLING, 0), Role(UNMAPPED_BILLING, 1)]
@@ -207,6 +211,6 @@ def _target_month(
     blocked = {month for sub_id, month, _ in plan.summary_sets if sub_id == customer[0]}
     candidates = [month for month in range(1, months - 1) if month not in blocked]
     if code == "USAGE_NOT_BILLED":
-        # The usage month; the invoice that omits it is the next month's.
+        # The usage month. The next month's invoice omits it.
         candidates = [month for month in range(0, months - 2) if month + 1 not in blocked]
     return rng.choice(candidates)

@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from orchestration.generator import plan as roles
 from orchestration.generator.calendar import RATE_QUANTUM, local_date, local_moment, period_of
 from orchestration.generator.context import World
 from orchestration.generator.ids import stripe_id
@@ -33,7 +34,6 @@ from orchestration.generator.model import (
     Invoice,
     Line,
 )
-from orchestration.generator import plan as roles
 from orchestration.generator.seeds import Currency, GlAccount, Product, Subsidiary
 
 AMOUNT_MISMATCH_DELTAS = (Decimal("25.00"), Decimal("-40.00"))
@@ -70,7 +70,9 @@ class Poster:
             raise ValueError(f"{moment.isoformat()} falls outside the generated periods")
         return day, period
 
-    def revenue_dimensions(self, subsidiary: Subsidiary, product: Product) -> tuple[GlAccount, str, str]:
+    def revenue_dimensions(
+        self, subsidiary: Subsidiary, product: Product
+    ) -> tuple[GlAccount, str, str]:
         if product.revenue_account is None or product.family is None:
             # Unmapped products post to the suspense account without class or tax code.
             return self.suspense, "", ""
@@ -78,11 +80,11 @@ class Poster:
         tax_code = self.world.seeds.tax_codes[(subsidiary.id, product.family)]
         return account, product.family, tax_code
 
-    def revenue_line(self, subsidiary: Subsidiary, line: Line, amount: Decimal, memo: str, entity: int) -> GlLine:
+    def revenue_line(
+        self, subsidiary: Subsidiary, line: Line, amount: Decimal, memo: str, entity: int
+    ) -> GlLine:
         account, family, tax_code = self.revenue_dimensions(subsidiary, line.price.product)
-        return GlLine(
-            account, amount, entity, line.price.product.stripe_id, family, tax_code, memo
-        )
+        return GlLine(account, amount, entity, line.price.product.stripe_id, family, tax_code, memo)
 
     # --- invoices -----------------------------------------------------------
 
@@ -155,7 +157,15 @@ class Poster:
             JOURNAL_STATUS,
             self.created(invoice.voided_at),
             [
-                GlLine(line.account, -line.amount, line.entity, line.item, line.family, line.tax_code, line.memo)
+                GlLine(
+                    line.account,
+                    -line.amount,
+                    line.entity,
+                    line.item,
+                    line.family,
+                    line.tax_code,
+                    line.memo,
+                )
                 for line in transaction.lines
             ],
             rate=self.ledger.rate_for(transaction),
@@ -315,7 +325,7 @@ class Poster:
     # --- per customer and company-wide --------------------------------------
 
     def post_customer(self, records: CustomerRecords) -> list[AnswerRow]:
-        """Post every document of one customer; return the answer rows found on the way."""
+        """Post every document of one customer and return the answer-key rows it produced."""
         answers: list[AnswerRow] = []
         for invoice in records.invoices:
             answers += self.post_invoice(invoice, records.gl_injections.get(invoice.id))
@@ -347,20 +357,45 @@ class Poster:
             external_id = stripe_id(rng, "in_")
             account, family, tax_code = self.revenue_dimensions(subsidiary, platform.product)
             transaction = GlTransaction(
-                CUSTOMER_INVOICE, f"INV-{external_id[3:13]}", day, period, subsidiary, currency,
-                customer.netsuite_id, external_id, "", "Open", self.created(moment),
+                CUSTOMER_INVOICE,
+                f"INV-{external_id[3:13]}",
+                day,
+                period,
+                subsidiary,
+                currency,
+                customer.netsuite_id,
+                external_id,
+                "",
+                "Open",
+                self.created(moment),
                 [
                     GlLine(self.receivable, amount, customer.netsuite_id),
-                    GlLine(account, -amount, customer.netsuite_id, platform.product.stripe_id,
-                           family, tax_code, stripe_id(rng, "il_")),
+                    GlLine(
+                        account,
+                        -amount,
+                        customer.netsuite_id,
+                        platform.product.stripe_id,
+                        family,
+                        tax_code,
+                        stripe_id(rng, "il_"),
+                    ),
                 ],
             )
             gl_amount = amount
         else:
             external_id = stripe_id(rng, "ch_")
             transaction = GlTransaction(
-                CUSTOMER_PAYMENT, f"PYMT-{external_id[3:13]}", day, period, subsidiary, currency,
-                customer.netsuite_id, external_id, "Stripe charge", "Deposited", self.created(moment),
+                CUSTOMER_PAYMENT,
+                f"PYMT-{external_id[3:13]}",
+                day,
+                period,
+                subsidiary,
+                currency,
+                customer.netsuite_id,
+                external_id,
+                "Stripe charge",
+                "Deposited",
+                self.created(moment),
                 [
                     GlLine(self.clearing, amount),
                     GlLine(self.receivable, -amount, customer.netsuite_id),
@@ -368,7 +403,9 @@ class Poster:
             )
             gl_amount = -amount
         internal_id = self.ledger.post(transaction)
-        return AnswerRow("netsuite", "transaction", str(internal_id), "JOURNAL_WITHOUT_SOURCE", str(gl_amount))
+        return AnswerRow(
+            "netsuite", "transaction", str(internal_id), "JOURNAL_WITHOUT_SOURCE", str(gl_amount)
+        )
 
     def post_summaries(self) -> None:
         """Post one many-to-one journal per summary set, covering its unposted invoices."""
@@ -386,10 +423,18 @@ class Poster:
             moment = local_moment(subsidiary.time_zone, period.end, 18)
             self.ledger.post(
                 GlTransaction(
-                    JOURNAL, f"JE-SUM-{period.key}-{subsidiary_id}-{currency_code}", period.end,
-                    period, subsidiary, currency, None, "",
-                    f"Summary of {count} Stripe invoices", JOURNAL_STATUS,
-                    self.created(moment), lines,
+                    JOURNAL,
+                    f"JE-SUM-{period.key}-{subsidiary_id}-{currency_code}",
+                    period.end,
+                    period,
+                    subsidiary,
+                    currency,
+                    None,
+                    "",
+                    f"Summary of {count} Stripe invoices",
+                    JOURNAL_STATUS,
+                    self.created(moment),
+                    lines,
                 )
             )
 
@@ -405,8 +450,16 @@ class Poster:
             amount = currency.round(adjustment.amount)
             self.ledger.post(
                 GlTransaction(
-                    JOURNAL, f"JE-ADJ-{period.key}-{subsidiary.id}", day, period, subsidiary,
-                    currency, None, "", "Manual receivables adjustment", JOURNAL_STATUS,
+                    JOURNAL,
+                    f"JE-ADJ-{period.key}-{subsidiary.id}",
+                    day,
+                    period,
+                    subsidiary,
+                    currency,
+                    None,
+                    "",
+                    "Manual receivables adjustment",
+                    JOURNAL_STATUS,
                     self.created(local_moment(subsidiary.time_zone, day, 16)),
                     [GlLine(self.receivable, amount), GlLine(self.suspense, -amount)],
                 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,7 @@ class Currency:
     exponent: int
     name: str
 
-    @property
+    @cached_property
     def quantum(self) -> Decimal:
         return Decimal(1).scaleb(-self.exponent)
 
@@ -49,7 +50,7 @@ class Subsidiary:
 
 @dataclass(frozen=True)
 class GlAccount:
-    """An account from gl_accounts.csv; `internal_id` is the NetSuite internal id."""
+    """An account from gl_accounts.csv. `internal_id` is its NetSuite internal id."""
 
     internal_id: int
     number: str
@@ -60,7 +61,7 @@ class GlAccount:
 
 @dataclass(frozen=True)
 class Product:
-    """A Stripe product with its mapping; unmapped products have no family or account."""
+    """A Stripe product with its mapping. Unmapped products have no family or account."""
 
     stripe_id: str
     name: str
@@ -155,7 +156,6 @@ def load_seeds(seeds_dir: Path = DEFAULT_SEEDS_DIR) -> Seeds:
         for row in _rows(seeds_dir / "amount_tolerances.csv")
     }
     windows = {
-        row["pair"]: int(row["date_window_days"])
-        for row in _rows(seeds_dir / "match_windows.csv")
+        row["pair"]: int(row["date_window_days"]) for row in _rows(seeds_dir / "match_windows.csv")
     }
     return Seeds(currencies, subsidiaries, accounts, products, tax_codes, tolerances, windows)

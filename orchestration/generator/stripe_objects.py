@@ -81,7 +81,9 @@ def item_object(item: Item, subscription: Subscription, period: tuple[datetime, 
     return body
 
 
-def subscription_object(subscription: Subscription, customer: Customer, period: tuple[datetime, datetime]) -> dict:
+def subscription_object(
+    subscription: Subscription, customer: Customer, period: tuple[datetime, datetime]
+) -> dict:
     items = [item_object(item, subscription, period) for item in subscription.items()]
     metadata = {}
     if subscription.contract_reference:
@@ -268,7 +270,9 @@ def credit_note_object(note: CreditNote) -> dict:
     ]
     refunds = []
     if note.refund is not None:
-        refunds.append({"amount_refunded": note.refund.amount, "refund": note.refund.id, "type": "refund"})
+        refunds.append(
+            {"amount_refunded": note.refund.amount, "refund": note.refund.id, "type": "refund"}
+        )
     return {
         "amount": note.total,
         "amount_shipping": 0,
@@ -347,7 +351,11 @@ def invoice_payment_objects(charge: Charge) -> list[dict]:
             "is_default": len(charge.payments) == 1,
             "livemode": False,
             "object": "invoice_payment",
-            "payment": {"charge": charge.id, "payment_intent": charge.payment_intent, "type": "charge"},
+            "payment": {
+                "charge": charge.id,
+                "payment_intent": charge.payment_intent,
+                "type": "charge",
+            },
             "status": "paid",
             "status_transitions": {"canceled_at": None, "paid_at": ts(payment.created)},
         }
@@ -405,7 +413,15 @@ def balance_transaction_object(
         "exchange_rate": None,
         "fee": fee,
         "fee_details": (
-            [{"amount": fee, "application": None, "currency": currency, "description": "Stripe processing fees", "type": "stripe_fee"}]
+            [
+                {
+                    "amount": fee,
+                    "application": None,
+                    "currency": currency,
+                    "description": "Stripe processing fees",
+                    "type": "stripe_fee",
+                }
+            ]
             if fee
             else []
         ),

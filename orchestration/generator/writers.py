@@ -45,7 +45,8 @@ class Table:
             unknown = record.keys() - self._known
             if unknown:
                 raise KeyError(f"{self.path.name} has no column {sorted(unknown)}")
-            self._csv.writerow([_csv_value(record.get(name)) for name in self._header])
+            # The csv module writes None as an empty field and other values with str().
+            self._csv.writerow([record.get(name) for name in self._header])
         else:
             self._handle.write(json.dumps(record, sort_keys=True, separators=(",", ":")))
             self._handle.write("\n")
@@ -53,12 +54,6 @@ class Table:
 
     def close(self) -> None:
         self._handle.close()
-
-
-def _csv_value(value: Any) -> str:
-    if value is None:
-        return ""
-    return str(value)
 
 
 class SnapshotWriter:

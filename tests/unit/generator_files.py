@@ -42,7 +42,7 @@ def read_snapshot(root: Path) -> Snapshot:
 
 
 def lookup(record: dict, dotted: str) -> tuple[bool, object]:
-    """Follow a dotted path; return (found, value)."""
+    """Follow a dotted path and return (found, value)."""
     value: object = record
     for part in dotted.split("."):
         if not isinstance(value, dict) or part not in value:

@@ -12,12 +12,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from generator_files import Snapshot, file_digests, lookup, read_snapshot
 
 from orchestration.generator import generate
 from orchestration.generator.ids import salesforce_checksum
 from orchestration.generator.plan import REASON_CODES
 from orchestration.ingestion.objects import objects_for, spec_for_file
-from generator_files import Snapshot, file_digests, lookup, read_snapshot
 
 SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 SMALL = {"customers_per_subsidiary": 17, "months": 5}
@@ -29,9 +29,13 @@ def seed_rows(name: str) -> list[dict[str, str]]:
 
 
 EXPONENTS = {row["currency_code"]: int(row["minor_unit"]) for row in seed_rows("currencies.csv")}
-NETSUITE_CURRENCY = {row["netsuite_currency_id"]: row["currency_code"] for row in seed_rows("currencies.csv")}
+NETSUITE_CURRENCY = {
+    row["netsuite_currency_id"]: row["currency_code"] for row in seed_rows("currencies.csv")
+}
 ZONES = {row["subsidiary_id"]: ZoneInfo(row["time_zone"]) for row in seed_rows("subsidiaries.csv")}
-FUNCTIONAL = {row["subsidiary_id"]: row["functional_currency"] for row in seed_rows("subsidiaries.csv")}
+FUNCTIONAL = {
+    row["subsidiary_id"]: row["functional_currency"] for row in seed_rows("subsidiaries.csv")
+}
 
 
 def major(minor: int, currency: str) -> Decimal:
@@ -67,7 +71,11 @@ def answers(demo) -> list[dict[str, str]]:
 
 def ar_amount(lines: list[dict[str, str]], column: str = "foreign") -> Decimal:
     """Return debit minus credit on the AR account (internal id 3, number 1200)."""
-    debit, credit = ("debitforeignamount", "creditforeignamount") if column == "foreign" else ("debit", "credit")
+    debit, credit = (
+        ("debitforeignamount", "creditforeignamount")
+        if column == "foreign"
+        else ("debit", "credit")
+    )
     return sum(
         (money(line[debit]) - money(line[credit]) for line in lines if line["account"] == "3"),
         Decimal(0),
@@ -137,7 +145,10 @@ def test_json_objects_have_required_paths(demo):
             assert record.get("livemode", False) is False
             for column in spec.columns:
                 if column.required:
-                    assert any(lookup(record, path)[0] for path in column.source), (spec.name, column.name)
+                    assert any(lookup(record, path)[0] for path in column.source), (
+                        spec.name,
+                        column.name,
+                    )
             for child in spec.children:
                 found, rows = lookup(record, child.path)
                 assert found, (spec.name, child.path)
@@ -165,10 +176,17 @@ def test_minor_unit_amounts_are_integers(demo):
 
 def test_stripe_codes_and_prefixes(demo):
     prefixes = {
-        "customer.jsonl": "cus_", "product.jsonl": "prod_", "price.jsonl": "price_",
-        "subscription.jsonl": "sub_", "invoice.jsonl": "in_", "credit_note.jsonl": "cn_",
-        "charge.jsonl": "ch_", "invoice_payment.jsonl": "inpay_", "refund.jsonl": "re_",
-        "balance_transaction.jsonl": "txn_", "payout.jsonl": "po_",
+        "customer.jsonl": "cus_",
+        "product.jsonl": "prod_",
+        "price.jsonl": "price_",
+        "subscription.jsonl": "sub_",
+        "invoice.jsonl": "in_",
+        "credit_note.jsonl": "cn_",
+        "charge.jsonl": "ch_",
+        "invoice_payment.jsonl": "inpay_",
+        "refund.jsonl": "re_",
+        "balance_transaction.jsonl": "txn_",
+        "payout.jsonl": "po_",
         "usage_record_summary.jsonl": "sis_",
     }
     for file_name, prefix in prefixes.items():
@@ -185,7 +203,8 @@ def test_stripe_codes_and_prefixes(demo):
             assert item["price"]["object"] == "price"
 
 
-def test_salesforce_checksum_matches_documented_example():
+def test_salesforce_checksum_known_example():
+    # A 15-character Id and its case-safe suffix as Salesforce converts it.
     assert salesforce_checksum("a0D30000001n7Pi") == "EAI"
 
 
@@ -200,8 +219,11 @@ def independent_checksum(id15: str) -> str:
 
 def test_salesforce_ids_have_valid_checksums_and_prefixes(demo):
     prefixes = {
-        "Account.csv": "001", "Opportunity.csv": "006", "OpportunityLineItem.csv": "00k",
-        "Contract.csv": "800", "Product2.csv": "01t",
+        "Account.csv": "001",
+        "Opportunity.csv": "006",
+        "OpportunityLineItem.csv": "00k",
+        "Contract.csv": "800",
+        "Product2.csv": "01t",
     }
     seen = set()
     for file_name, prefix in prefixes.items():
@@ -246,9 +268,14 @@ def test_every_transaction_balances_in_both_currencies(ledger):
 def test_customer_transactions_use_ar_and_mapped_dimensions(demo, ledger):
     transactions, lines = ledger
     mapping = {row["stripe_product_id"]: row for row in seed_rows("product_mapping.csv")}
-    taxes = {(row["subsidiary_id"], row["product_family"]): row["tax_code"] for row in seed_rows("tax_codes.csv")}
+    taxes = {
+        (row["subsidiary_id"], row["product_family"]): row["tax_code"]
+        for row in seed_rows("tax_codes.csv")
+    }
     accounts = {row["id"]: row["acctnumber"] for row in demo.csv_rows("netsuite", "account.csv")}
-    dimension_cases = {row["source_id"] for row in demo.answer_key() if row["reason_code"] == "DIMENSION_MISMATCH"}
+    dimension_cases = {
+        row["source_id"] for row in demo.answer_key() if row["reason_code"] == "DIMENSION_MISMATCH"
+    }
     for transaction_id, transaction in transactions.items():
         rows = lines[transaction_id]
         if transaction["type"] in ("CustInvc", "CustCred", "CustPymt"):
@@ -299,9 +326,13 @@ def test_clean_invoices_post_once_in_their_local_period(demo, ledger, answers):
     """Every finalized invoice without an injected exception is in the GL exactly once:
     by reference, by rule (empty externalid) or in its set's summary journal."""
     transactions, lines = ledger
-    periods = {row["id"]: row["startdate"][:7] for row in demo.csv_rows("netsuite", "accountingperiod.csv")}
+    periods = {
+        row["id"]: row["startdate"][:7] for row in demo.csv_rows("netsuite", "accountingperiod.csv")
+    }
     customers = {row["id"]: row for row in demo.jsonl("customer.jsonl")}
-    netsuite_ids = {row["id"]: row["externalid"] for row in demo.csv_rows("netsuite", "customer.csv")}
+    netsuite_ids = {
+        row["id"]: row["externalid"] for row in demo.csv_rows("netsuite", "customer.csv")
+    }
     flagged = {row["source_id"] for row in answers}
     by_reference = defaultdict(list)
     rule_posted = []
@@ -312,7 +343,11 @@ def test_clean_invoices_post_once_in_their_local_period(demo, ledger, answers):
         elif transaction["type"] == "CustInvc":
             rule_posted.append(transaction)
         elif transaction["memo"].startswith("Summary of"):
-            key = (transaction["subsidiary"], periods[transaction["postingperiod"]], NETSUITE_CURRENCY[transaction["currency"]])
+            key = (
+                transaction["subsidiary"],
+                periods[transaction["postingperiod"]],
+                NETSUITE_CURRENCY[transaction["currency"]],
+            )
             summaries[key] = ar_amount(lines[transaction_id])
 
     unmatched = []
@@ -371,7 +406,13 @@ def test_time_zone_edge_invoices_exist(demo):
 
 def test_nothing_happens_after_the_snapshot(demo):
     cutoff = int(datetime(2026, 12, 1, 6, tzinfo=UTC).timestamp())
-    for file_name in ("invoice.jsonl", "charge.jsonl", "refund.jsonl", "credit_note.jsonl", "payout.jsonl"):
+    for file_name in (
+        "invoice.jsonl",
+        "charge.jsonl",
+        "refund.jsonl",
+        "credit_note.jsonl",
+        "payout.jsonl",
+    ):
         for record in demo.jsonl(file_name):
             assert record["created"] < cutoff, record["id"]
 
@@ -416,23 +457,39 @@ def test_every_reason_code_is_injected_twice(answers):
 def test_answer_key_is_sorted_and_unique(answers):
     keys = [tuple(row.values()) for row in answers]
     assert keys == sorted(keys)
-    assert len({(row["source_system"], row["object"], row["source_id"]) for row in answers}) == len(answers)
+    assert len({(row["source_system"], row["object"], row["source_id"]) for row in answers}) == len(
+        answers
+    )
 
 
 def test_answer_rows_reference_existing_records(demo, ledger, answers):
     transactions, _ = ledger
     ids = {
-        ("salesforce", "contract"): {row["Id"] for row in demo.csv_rows("salesforce", "Contract.csv")},
-        ("salesforce", "account"): {row["Id"] for row in demo.csv_rows("salesforce", "Account.csv")},
+        ("salesforce", "contract"): {
+            row["Id"] for row in demo.csv_rows("salesforce", "Contract.csv")
+        },
+        ("salesforce", "account"): {
+            row["Id"] for row in demo.csv_rows("salesforce", "Account.csv")
+        },
         ("netsuite", "transaction"): set(transactions),
     }
-    for kind in ("invoice", "credit_note", "charge", "payout", "subscription", "product", "usage_record_summary"):
+    for kind in (
+        "invoice",
+        "credit_note",
+        "charge",
+        "payout",
+        "subscription",
+        "product",
+        "usage_record_summary",
+    ):
         ids[("stripe", kind)] = {record["id"] for record in demo.jsonl(f"{kind}.jsonl")}
     for row in answers:
         key = (row["source_system"], row["object"])
         if key == ("netsuite", "ar_balance"):
             subsidiary, period, currency = row["source_id"].split(":")
-            assert subsidiary in FUNCTIONAL and currency in EXPONENTS and len(period) == 7
+            assert subsidiary in FUNCTIONAL
+            assert currency in EXPONENTS
+            assert len(period) == 7
             continue
         assert row["source_id"] in ids[key], row
 
@@ -453,7 +510,10 @@ def test_restated_invoices_differ_only_where_keyed(demo, answers):
             if customer["id"] == first[key]["customer"]:
                 subsidiary = customer["metadata"]["subsidiary"]
         assert subsidiary == signoffs[0]["subsidiary_id"]
-        assert document_period(first[key]["status_transitions"]["finalized_at"], subsidiary) == "2026-06"
+        assert (
+            document_period(first[key]["status_transitions"]["finalized_at"], subsidiary)
+            == "2026-06"
+        )
 
 
 def test_unposted_and_duplicate_differences(demo, ledger, answers):
@@ -473,7 +533,9 @@ def test_unposted_and_duplicate_differences(demo, ledger, answers):
             posted = [t for t in transactions.values() if t["externalid"] == row["source_id"]]
             gl = sum(ar_amount(lines[t["id"]]) for t in posted)
             # A void invoice counts as 0 on the billing side.
-            billing = 0 if invoice["status"] == "void" else major(invoice["total"], invoice["currency"])
+            billing = (
+                0 if invoice["status"] == "void" else major(invoice["total"], invoice["currency"])
+            )
             assert Decimal(row["expected_difference"]) == gl - billing
             assert len(posted) == (2 if code == "DUPLICATE_POSTING" else 1)
     for row in injected(answers, "VOID_NOT_REVERSED"):
@@ -483,11 +545,15 @@ def test_unposted_and_duplicate_differences(demo, ledger, answers):
 def test_payment_and_payout_differences(demo, ledger, answers):
     transactions, lines = ledger
     charges = {record["id"]: record for record in demo.jsonl("charge.jsonl")}
-    for row in injected(answers, "PAYMENT_NOT_POSTED") + injected(answers, "PAYMENT_AMOUNT_MISMATCH"):
+    for row in injected(answers, "PAYMENT_NOT_POSTED") + injected(
+        answers, "PAYMENT_AMOUNT_MISMATCH"
+    ):
         charge = charges[row["source_id"]]
         posted = [t for t in transactions.values() if t["externalid"] == charge["id"]]
         received = sum(-ar_amount(lines[t["id"]]) for t in posted)
-        assert Decimal(row["expected_difference"]) == received - major(charge["amount"], charge["currency"])
+        assert Decimal(row["expected_difference"]) == received - major(
+            charge["amount"], charge["currency"]
+        )
     net = Counter()
     for txn in demo.jsonl("balance_transaction.jsonl"):
         if txn["payout"] and txn["type"] != "payout":
@@ -495,7 +561,11 @@ def test_payment_and_payout_differences(demo, ledger, answers):
     mismatched = {row["source_id"]: row for row in injected(answers, "PAYOUT_MISMATCH")}
     for payout in demo.jsonl("payout.jsonl"):
         difference = major(payout["amount"] - net[payout["id"]], payout["currency"])
-        expected = Decimal(mismatched[payout["id"]]["expected_difference"]) if payout["id"] in mismatched else 0
+        expected = (
+            Decimal(mismatched[payout["id"]]["expected_difference"])
+            if payout["id"] in mismatched
+            else 0
+        )
         assert difference == expected, payout["id"]
 
 
@@ -549,15 +619,21 @@ def test_contract_differences(demo, answers):
 
     for row in injected(answers, "CONTRACT_NOT_BILLED"):
         assert row["source_id"] not in subscriptions
-        assert Decimal(row["expected_difference"]) == -Decimal(contracts[row["source_id"]]["Monthly_Amount__c"])
+        assert Decimal(row["expected_difference"]) == -Decimal(
+            contracts[row["source_id"]]["Monthly_Amount__c"]
+        )
     for code in ("CONTRACT_AMOUNT_MISMATCH", "AMENDMENT_NOT_APPLIED"):
         for row in injected(answers, code):
             contract = contracts[row["source_id"]]
             value = monthly(subscriptions[row["source_id"]])
-            assert Decimal(row["expected_difference"]) == value - Decimal(contract["Monthly_Amount__c"])
+            assert Decimal(row["expected_difference"]) == value - Decimal(
+                contract["Monthly_Amount__c"]
+            )
             assert bool(contract["Last_Amendment_Date__c"]) == (code == "AMENDMENT_NOT_APPLIED")
     for row in injected(answers, "SUBSCRIPTION_WITHOUT_CONTRACT"):
-        subscription = next(s for s in demo.jsonl("subscription.jsonl") if s["id"] == row["source_id"])
+        subscription = next(
+            s for s in demo.jsonl("subscription.jsonl") if s["id"] == row["source_id"]
+        )
         assert subscription["metadata"].get("salesforce_contract_id") not in contracts
         assert Decimal(row["expected_difference"]) == monthly(subscription)
 
@@ -566,7 +642,9 @@ def test_contract_differences(demo, answers):
     for contract_id in matched:
         if contract_id in flagged:
             continue
-        assert monthly(subscriptions[contract_id]) == Decimal(contracts[contract_id]["Monthly_Amount__c"])
+        assert monthly(subscriptions[contract_id]) == Decimal(
+            contracts[contract_id]["Monthly_Amount__c"]
+        )
 
 
 # --- memory -------------------------------------------------------------------
