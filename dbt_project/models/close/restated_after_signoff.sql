@@ -19,14 +19,19 @@
 
 with
 
+{# ops.period_signoffs is created from Python; before the first sign-off
+   command it may not exist, and then no period counts as signed off. #}
 signoffs as (
 
-    select
-        subsidiary_id,
-        period,
-        signed_off_by,
-        signed_off_at
-    from {{ source('ops', 'period_signoffs') }}
+    {{ select_from_optional_relation(
+        source('ops', 'period_signoffs'),
+        {
+            'subsidiary_id': 'integer',
+            'period': 'text',
+            'signed_off_by': 'text',
+            'signed_off_at': 'timestamptz',
+        },
+    ) }}
 
 ),
 
