@@ -114,7 +114,8 @@ class NetSuiteCsvAdapter:
             raise TransientErpError(f"Failed to write {target}: {error}") from error
 
         if not created:
-            existing = target.read_text(encoding="utf-8", newline="")
+            with target.open(encoding="utf-8", newline="") as handle:
+                existing = handle.read()
             if existing != content:
                 raise PermanentErpError(
                     f"Idempotency key {journal.external_id} already names {target} with "
