@@ -1,6 +1,19 @@
-"""Dagster definitions of the reconciliation package, gathered by orchestration.definitions."""
+"""Dagster definitions of the reconciliation package, gathered by orchestration.definitions.
+
+The `warehouse` resource is bound once by the root definitions; the `dbt` resource is
+bound here because only the dbt assets use it.
+"""
 
 import dagster as dg
 
-# NOTE: empty until the reconciliation assets, checks, schedules and sensors are written.
-defs = dg.Definitions()
+from orchestration.reconciliation.assets import (
+    DBT_PROJECT,
+    EXTERNAL_SOURCE_TABLES,
+    tieout_dbt_models,
+)
+from orchestration.reconciliation.resources import build_dbt_resource
+
+defs = dg.Definitions(
+    assets=[tieout_dbt_models, *EXTERNAL_SOURCE_TABLES],
+    resources={"dbt": build_dbt_resource(DBT_PROJECT)},
+)

@@ -1,3 +1,5 @@
+-- depends_on: {{ source('stripe', 'credit_note') }}
+-- The rows arrive in the load of their parent object, so lineage starts there.
 with
 
 source as (
