@@ -70,7 +70,11 @@ def approve_batch(connection: psycopg.Connection, batch_id: str, approved_by: st
 def reject_batch(
     connection: psycopg.Connection, batch_id: str, rejected_by: str, reason: str
 ) -> Decision:
-    """Reject a proposed or approved batch with a reason; it will not be posted."""
+    """Reject a batch with a reason so it is never posted.
+
+    A dead-lettered batch may already be in the ERP, because a request that timed out may
+    have been committed there. Check the ERP for its idempotency key before rejecting it.
+    """
     if not rejected_by.strip():
         raise ApprovalError("Missing name: pass --by NAME.")
     if not reason.strip():

@@ -25,10 +25,12 @@ from orchestration.posting.posting_log import SYSTEM_ACTOR, append_log, set_stat
 logger = logging.getLogger("tieout.posting")
 
 PROPOSAL_LINES_TABLE = "posting.journal_proposal_lines"
-# States in which a batch may still take its proposal's new content.
-REVISABLE_STATES = ("proposed", "approved", "failed", "dead_lettered", "rejected")
+# States in which a batch may still take its proposal's new content. A dead-lettered batch
+# is not among them: one of its timed-out requests may have reached the ERP, so only a
+# retry under the same idempotency key can tell, and a person decides (retry or reject).
+REVISABLE_STATES = ("proposed", "approved", "failed", "rejected")
 # States that a vanished proposal withdraws, so the sensor never posts stale content.
-WITHDRAWABLE_STATES = ("proposed", "approved", "failed", "dead_lettered")
+WITHDRAWABLE_STATES = ("proposed", "approved", "failed")
 
 
 @dataclass(frozen=True)

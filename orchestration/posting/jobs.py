@@ -8,6 +8,9 @@ from orchestration.resources import WarehouseResource
 
 POST_OP_NAME = "post_journal_batch"
 BATCH_TAG = "tieout/batch_id"
+# Dagster concurrency pool of the posting op. Unlimited until an operator sets a limit,
+# for example `dagster instance concurrency set erp_posting 2` for a rate-limited ERP.
+POSTING_POOL = "erp_posting"
 
 
 class PostBatchConfig(dg.Config):
@@ -16,7 +19,7 @@ class PostBatchConfig(dg.Config):
     batch_id: str
 
 
-@dg.op(name=POST_OP_NAME)
+@dg.op(name=POST_OP_NAME, pool=POSTING_POOL)
 def post_journal_batch(
     context: dg.OpExecutionContext,
     config: PostBatchConfig,

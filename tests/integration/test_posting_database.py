@@ -212,3 +212,32 @@ def test_reject_records_reason(posting_db, batches):
             approve_batch(connection, batches[0], "alice")
 
     assert row == ("rejected", "carol", "Rejected: Wrong tax code on services")
+
+
+def test_dead_lettered_batch_keeps_its_content(posting_db, batches):
+    approve_all(posting_db, "alice")
+    batch_id = "JP-1-2026-03-USD.1"
+    with connect(posting_db) as connection:
+        connection.execute(
+            "update posting.batches set state = 'dead_lettered' where batch_id = any(%s)",
+            ([batch_id, "JP-3-2026-03-EUR.1"],),
+        )
+        before = _current_hash(connection, batch_id)
+        connection.execute(
+            """
+            update posting.journal_proposal_lines
+            set debit = debit * 2, credit = credit * 2
+            where proposal_id = 'JP-1-2026-03-USD'
+            """
+        )
+        connection.execute(
+            "delete from posting.journal_proposal_lines where proposal_id = 'JP-3-2026-03-EUR'"
+        )
+        summary = sync_batches(connection, read_proposals(connection))
+        after = _current_hash(connection, batch_id)
+
+    assert summary.busy == [batch_id]
+    assert summary.withdrawn == []
+    assert after == before
+    assert batch_states(posting_db)[batch_id] == "dead_lettered"
+    assert batch_states(posting_db)["JP-3-2026-03-EUR.1"] == "dead_lettered"
