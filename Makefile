@@ -30,16 +30,13 @@ test: venv ## Lint, then run the tests not marked slow
 test-slow: venv ## Run the tests marked slow
 	$(BIN)/pytest -m slow
 
-# The dbt templater renders profiles.yml, which reads the connection from the
-# environment. Rendering needs no connection, so placeholders stand in when unset.
+# sqlfluff's dbt templater compiles the project, which needs a reachable database:
+# `tieout db run` starts the embedded server (or uses TIEOUT_DATABASE_URL) first.
 lint: venv ## Check Python with ruff and dbt SQL with sqlfluff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	@if [ -d $(SQL_MODELS) ] && find $(SQL_MODELS) -name '*.sql' | grep -q .; then \
-		TIEOUT_PG_HOST=$${TIEOUT_PG_HOST:-127.0.0.1} TIEOUT_PG_PORT=$${TIEOUT_PG_PORT:-5432} \
-		TIEOUT_PG_USER=$${TIEOUT_PG_USER:-postgres} TIEOUT_PG_DATABASE=$${TIEOUT_PG_DATABASE:-tieout} \
-		DBT_SEND_ANONYMOUS_USAGE_STATS=false \
-		$(BIN)/sqlfluff lint $(SQL_MODELS); \
+		$(BIN)/tieout db run -- $(BIN)/sqlfluff lint $(SQL_MODELS); \
 	else \
 		echo "sqlfluff: no .sql files under $(SQL_MODELS), skipped"; \
 	fi

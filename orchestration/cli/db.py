@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from typing import Annotated
 
 import psycopg
 import typer
 from rich.table import Table
 
-from orchestration.cli.common import console, error_console
+from orchestration.cli.common import console, error_console, prepare_environment
 from orchestration.database import (
     dagster_connection,
     embedded_status,
@@ -97,6 +99,26 @@ def url(
         info = dagster_connection(info, settings)
 
     typer.echo(info.sqlalchemy_url(driver) if driver else info.libpq_url())
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def run(context: typer.Context) -> None:
+    """Run a command with the database environment exported, e.g. `tieout db run -- dbt build`.
+
+    The server is started first when it is the embedded one. dbt, sqlfluff's dbt
+    templater and GX read the connection from the exported TIEOUT_PG_* variables.
+    """
+    if not context.args:
+        error_console.print(
+            "Give the command to run after `--`, e.g. `tieout db run -- dbt debug`."
+        )
+        raise typer.Exit(code=2)
+
+    prepare_environment(load_settings())
+    completed = subprocess.run(context.args, env=os.environ.copy(), check=False)
+    raise typer.Exit(code=completed.returncode)
 
 
 def _current_connection() -> ConnectionInfo:
