@@ -1,3 +1,5 @@
+-- Invoice and credit note lines in one relation: the line contract that posting
+-- builds journal proposals from. Credit note lines are negative.
 with
 
 invoice_lines as (
@@ -12,26 +14,63 @@ credit_note_lines as (
 
 ),
 
-{%- set line_columns = [
-    'document_id', 'document_type', 'line_id', 'subsidiary_id', 'customer_id',
-    'currency', 'amount', 'product_id', 'product_family', 'revenue_account_number',
-    'tax_code', 'document_date', 'period', 'salesforce_contract_id',
-    'is_product_mapped', 'description', 'quantity', 'accounting_period_id', 'is_void',
-] %}
+invoice_document_lines as (
+
+    select
+        document_id,
+        document_type,
+        line_id,
+        subsidiary_id,
+        customer_id,
+        currency,
+        amount,
+        product_id,
+        product_family,
+        revenue_account_number,
+        tax_code,
+        document_date,
+        period,
+        salesforce_contract_id,
+        is_product_mapped,
+        description,
+        quantity,
+        accounting_period_id,
+        is_void
+    from invoice_lines
+
+),
+
+credit_note_document_lines as (
+
+    select
+        document_id,
+        document_type,
+        line_id,
+        subsidiary_id,
+        customer_id,
+        currency,
+        amount,
+        product_id,
+        product_family,
+        revenue_account_number,
+        tax_code,
+        document_date,
+        period,
+        salesforce_contract_id,
+        is_product_mapped,
+        description,
+        quantity,
+        accounting_period_id,
+        is_void
+    from credit_note_lines
+
+),
 
 final as (
 
-    select
-        {%- for column in line_columns %}
-        {{ column }}{{ "," if not loop.last }}
-        {%- endfor %}
-    from invoice_lines
+    select * from invoice_document_lines
     union all
-    select
-        {%- for column in line_columns %}
-        {{ column }}{{ "," if not loop.last }}
-        {%- endfor %}
-    from credit_note_lines
+    select * from credit_note_document_lines
 
 )
 

@@ -52,8 +52,9 @@ dated_credit_notes as (
     left join invoices
         on credit_notes.invoice_id = invoices.invoice_id
     left join crosswalk
-        on coalesce(credit_notes.customer_id, invoices.customer_id)
-        = crosswalk.source_customer_id
+        on
+            coalesce(credit_notes.customer_id, invoices.customer_id)
+            = crosswalk.source_customer_id
     left join subsidiaries
         on crosswalk.subsidiary_id = subsidiaries.subsidiary_id
 

@@ -113,8 +113,9 @@ final as (
     left join subsidiaries
         on transactions.subsidiary_id = subsidiaries.subsidiary_id
     left join crosswalk
-        on {{ dbt.safe_cast('transactions.customer_id', dbt.type_string()) }}
-        = crosswalk.source_customer_id
+        on
+            {{ dbt.safe_cast('transactions.customer_id', dbt.type_string()) }}
+            = crosswalk.source_customer_id
 
 )
 

@@ -54,11 +54,26 @@ currencies as (
 
 billing_movements as (
 
-    select subsidiary_id, period, currency_code, amount from billing_documents
+    select
+        subsidiary_id,
+        period,
+        currency_code,
+        amount
+    from billing_documents
     union all
-    select subsidiary_id, period, currency_code, receivable_amount as amount from payments
+    select
+        subsidiary_id,
+        period,
+        currency_code,
+        receivable_amount as amount
+    from payments
     union all
-    select subsidiary_id, period, currency_code, receivable_amount as amount from refunds
+    select
+        subsidiary_id,
+        period,
+        currency_code,
+        receivable_amount as amount
+    from refunds
 
 ),
 
@@ -144,19 +159,19 @@ balances as (
 
     select
         with_explanations.*,
-        sum(billing_movement) over (
-            partition by subsidiary_id, currency_code
-            order by period
+        sum(with_explanations.billing_movement) over (
+            partition by with_explanations.subsidiary_id, with_explanations.currency_code
+            order by with_explanations.period
             rows between unbounded preceding and current row
         ) as billing_open_ar,
-        sum(gl_movement) over (
-            partition by subsidiary_id, currency_code
-            order by period
+        sum(with_explanations.gl_movement) over (
+            partition by with_explanations.subsidiary_id, with_explanations.currency_code
+            order by with_explanations.period
             rows between unbounded preceding and current row
         ) as gl_ar_balance,
-        sum(explained_movement) over (
-            partition by subsidiary_id, currency_code
-            order by period
+        sum(with_explanations.explained_movement) over (
+            partition by with_explanations.subsidiary_id, with_explanations.currency_code
+            order by with_explanations.period
             rows between unbounded preceding and current row
         ) as explained_difference
     from with_explanations

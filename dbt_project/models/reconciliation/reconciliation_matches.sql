@@ -57,18 +57,6 @@ fx_rates as (
 
 ),
 
-periods as (
-
-    select * from {{ ref('accounting_periods') }}
-
-),
-
-contracts as (
-
-    select * from {{ ref('contracts') }}
-
-),
-
 crm_billing_matches as (
 
     select

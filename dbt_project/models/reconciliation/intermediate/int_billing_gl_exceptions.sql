@@ -164,11 +164,12 @@ converted_pairs as (
 
     select
         matched_pairs.*,
-        round(amount * fx_rate, functional_minor_unit) as expected_amount_functional
+        round(matched_pairs.amount * matched_pairs.fx_rate, matched_pairs.functional_minor_unit)
+            as expected_amount_functional
     from matched_pairs
     where
-        currency_code != gl_functional_currency
-        and fx_rate is not null
+        matched_pairs.currency_code != matched_pairs.gl_functional_currency
+        and matched_pairs.fx_rate is not null
         and {{ within_tolerance(
             'gl_amount - amount', 'absolute_tolerance', 'relative_tolerance', 'amount'
         ) }}
@@ -401,8 +402,9 @@ document_rows_with_differences as (
         document_rows.right_amount,
         case
             when document_rows.reason_code = 'FX_DIFFERENCE'
-                then converted_pairs.gl_amount_functional
-                - converted_pairs.expected_amount_functional
+                then
+                    converted_pairs.gl_amount_functional
+                    - converted_pairs.expected_amount_functional
             when document_rows.reason_code in ('PERIOD_MISMATCH', 'DIMENSION_MISMATCH')
                 then 0
             else document_rows.difference

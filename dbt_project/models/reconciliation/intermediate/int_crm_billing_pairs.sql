@@ -24,13 +24,14 @@ ranked_subscriptions as (
             partition by subscriptions.salesforce_contract_id
             order by
                 case
-                    when subscriptions.subscription_status
+                    when
+                        subscriptions.subscription_status
                         in ('active', 'trialing', 'past_due', 'unpaid')
                         then 0
                     else 1
                 end,
                 subscriptions.created_at desc,
-                subscriptions.subscription_id
+                subscriptions.subscription_id asc
         ) as subscription_rank,
         count(*) over (
             partition by subscriptions.salesforce_contract_id

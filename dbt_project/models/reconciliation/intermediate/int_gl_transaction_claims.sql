@@ -37,6 +37,18 @@ stripe_object_ids as (
 
 ),
 
+distinct_object_ids as (
+
+    select distinct object_id from stripe_object_ids
+
+),
+
+idempotency_keys as (
+
+    select distinct idempotency_key from posted_documents
+
+),
+
 matched_transactions as (
 
     select distinct
@@ -53,18 +65,18 @@ claims as (
         gl_transactions.transaction_id,
         case
             when not gl_transactions.is_live then 'voided_or_reversed'
-            when stripe_object_ids.object_id is not null then 'reference'
+            when distinct_object_ids.object_id is not null then 'reference'
             when gl_transactions.external_id_kind in ('invoice', 'credit_note', 'charge')
                 then 'journal_without_source'
-            when posted_documents.idempotency_key is not null then 'correlation_id'
+            when idempotency_keys.idempotency_key is not null then 'correlation_id'
             when matched_transactions.transaction_id is not null
                 then matched_transactions.match_rule
         end as claimed_by
     from gl_transactions
-    left join (select distinct object_id from stripe_object_ids) as stripe_object_ids
-        on gl_transactions.external_id = stripe_object_ids.object_id
-    left join (select distinct idempotency_key from posted_documents) as posted_documents
-        on gl_transactions.external_id = posted_documents.idempotency_key
+    left join distinct_object_ids
+        on gl_transactions.external_id = distinct_object_ids.object_id
+    left join idempotency_keys
+        on gl_transactions.external_id = idempotency_keys.idempotency_key
     left join matched_transactions
         on gl_transactions.transaction_id = matched_transactions.transaction_id
 

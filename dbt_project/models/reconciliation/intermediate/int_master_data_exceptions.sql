@@ -54,24 +54,21 @@ crosswalked_accounts as (
 
 ),
 
-{%- set compared_fields = {
-    'name': ['account_name', 'customer_name', 'company_name'],
-    'country': ['billing_country', 'country_code', 'country_code'],
-    'subsidiary': ['subsidiary_id', 'subsidiary_id', 'subsidiary_id'],
-} %}
-
--- One row per system record and compared field. Parent is compared between
--- Salesforce and NetSuite only, since Stripe customers have none; an empty
--- parent is a value of its own there.
-attribute_values as (
-    {%- for field, columns in compared_fields.items() %}
+-- Each crosswalked record with the compared fields in one spelling: upper case,
+-- trimmed, subsidiaries as text. Parent is compared between Salesforce and
+-- NetSuite only, since Stripe customers have none; an empty parent is a value
+-- of its own there.
+system_records as (
 
     select
         crosswalked_accounts.account_id,
         'salesforce' as source_system,
-        '{{ field }}' as field_name,
-        upper(trim({{ dbt.safe_cast('salesforce_accounts.' ~ columns[0], dbt.type_string()) }}))
-            as field_value
+        upper(trim(salesforce_accounts.account_name)) as name_value,
+        upper(trim(salesforce_accounts.billing_country)) as country_value,
+        {{ dbt.safe_cast('salesforce_accounts.subsidiary_id', dbt.type_string()) }}
+            as subsidiary_value,
+        salesforce_accounts.currency_code as currency_value,
+        coalesce(salesforce_accounts.parent_account_id, '(none)') as parent_value
     from crosswalked_accounts
     inner join salesforce_accounts
         on crosswalked_accounts.account_id = salesforce_accounts.account_id
@@ -81,9 +78,12 @@ attribute_values as (
     select
         crosswalk.salesforce_account_id as account_id,
         'stripe' as source_system,
-        '{{ field }}' as field_name,
-        upper(trim({{ dbt.safe_cast('stripe_customers.' ~ columns[1], dbt.type_string()) }}))
-            as field_value
+        upper(trim(stripe_customers.customer_name)) as name_value,
+        upper(trim(stripe_customers.country_code)) as country_value,
+        {{ dbt.safe_cast('stripe_customers.subsidiary_id', dbt.type_string()) }}
+            as subsidiary_value,
+        stripe_customers.currency_code as currency_value,
+        cast(null as {{ dbt.type_string() }}) as parent_value
     from crosswalk
     inner join stripe_customers
         on crosswalk.source_customer_id = stripe_customers.customer_id
@@ -94,85 +94,55 @@ attribute_values as (
     select
         crosswalk.salesforce_account_id as account_id,
         'netsuite' as source_system,
-        '{{ field }}' as field_name,
-        upper(trim({{ dbt.safe_cast('netsuite_customers.' ~ columns[2], dbt.type_string()) }}))
-            as field_value
+        upper(trim(netsuite_customers.company_name)) as name_value,
+        upper(trim(netsuite_customers.country_code)) as country_value,
+        {{ dbt.safe_cast('netsuite_customers.subsidiary_id', dbt.type_string()) }}
+            as subsidiary_value,
+        currencies.currency_code as currency_value,
+        coalesce(netsuite_parent.salesforce_account_id, '(none)') as parent_value
     from crosswalk
     inner join netsuite_customers
-        on crosswalk.source_customer_id
-        = {{ dbt.safe_cast('netsuite_customers.customer_id', dbt.type_string()) }}
-    where crosswalk.source_system = 'netsuite'
-
-    union all
-    {%- endfor %}
-
-    select
-        crosswalked_accounts.account_id,
-        'salesforce' as source_system,
-        'currency' as field_name,
-        salesforce_accounts.currency_code as field_value
-    from crosswalked_accounts
-    inner join salesforce_accounts
-        on crosswalked_accounts.account_id = salesforce_accounts.account_id
-
-    union all
-
-    select
-        crosswalk.salesforce_account_id as account_id,
-        'stripe' as source_system,
-        'currency' as field_name,
-        stripe_customers.currency_code as field_value
-    from crosswalk
-    inner join stripe_customers
-        on crosswalk.source_customer_id = stripe_customers.customer_id
-    where crosswalk.source_system = 'stripe'
-
-    union all
-
-    select
-        crosswalk.salesforce_account_id as account_id,
-        'netsuite' as source_system,
-        'currency' as field_name,
-        currencies.currency_code as field_value
-    from crosswalk
-    inner join netsuite_customers
-        on crosswalk.source_customer_id
-        = {{ dbt.safe_cast('netsuite_customers.customer_id', dbt.type_string()) }}
+        on
+            crosswalk.source_customer_id
+            = {{ dbt.safe_cast('netsuite_customers.customer_id', dbt.type_string()) }}
     left join currencies
         on netsuite_customers.currency_id = currencies.netsuite_currency_id
-    where crosswalk.source_system = 'netsuite'
-
-    union all
-
-    select
-        crosswalked_accounts.account_id,
-        'salesforce' as source_system,
-        'parent' as field_name,
-        coalesce(salesforce_accounts.parent_account_id, '(none)') as field_value
-    from crosswalked_accounts
-    inner join salesforce_accounts
-        on crosswalked_accounts.account_id = salesforce_accounts.account_id
-    where exists (
-        select 1 from crosswalk
-        where
-            crosswalk.salesforce_account_id = crosswalked_accounts.account_id
-            and crosswalk.source_system = 'netsuite'
-    )
-
-    union all
-
-    select
-        crosswalk.salesforce_account_id as account_id,
-        'netsuite' as source_system,
-        'parent' as field_name,
-        coalesce(netsuite_parent.salesforce_account_id, '(none)') as field_value
-    from crosswalk
-    inner join netsuite_customers
-        on crosswalk.source_customer_id
-        = {{ dbt.safe_cast('netsuite_customers.customer_id', dbt.type_string()) }}
     left join netsuite_customers as netsuite_parent
         on netsuite_customers.parent_customer_id = netsuite_parent.customer_id
     where crosswalk.source_system = 'netsuite'
+
+),
+
+compared_fields as (
+
+    select 'name' as field_name
+    union all
+    select 'country' as field_name
+    union all
+    select 'subsidiary' as field_name
+    union all
+    select 'currency' as field_name
+    union all
+    select 'parent' as field_name
+
+),
+
+-- One row per system record and compared field.
+attribute_values as (
+
+    select
+        system_records.account_id,
+        system_records.source_system,
+        compared_fields.field_name,
+        case compared_fields.field_name
+            when 'name' then system_records.name_value
+            when 'country' then system_records.country_value
+            when 'subsidiary' then system_records.subsidiary_value
+            when 'currency' then system_records.currency_value
+            when 'parent' then system_records.parent_value
+        end as field_value
+    from system_records
+    cross join compared_fields
 
 ),
 
@@ -180,12 +150,12 @@ attribute_values as (
 drifting_fields as (
 
     select
-        account_id,
-        field_name
+        attribute_values.account_id,
+        attribute_values.field_name
     from attribute_values
-    where field_value is not null and field_value != ''
-    group by account_id, field_name
-    having count(distinct field_value) > 1
+    where attribute_values.field_value is not null and attribute_values.field_value != ''
+    group by attribute_values.account_id, attribute_values.field_name
+    having count(distinct attribute_values.field_value) > 1
 
 ),
 

@@ -10,13 +10,13 @@ payment_exceptions as (
 
     select
         case
-            when transaction_id is null then 'PAYMENT_NOT_POSTED'
+            when postings.transaction_id is null then 'PAYMENT_NOT_POSTED'
             else 'PAYMENT_AMOUNT_MISMATCH'
         end as reason_code,
         postings.*
     from postings
     where
-        transaction_id is null
+        postings.transaction_id is null
         or not {{ within_tolerance(
             'gl_amount - amount', 'absolute_tolerance', 'relative_tolerance', 'amount'
         ) }}

@@ -45,8 +45,8 @@ covering_lines as (
     inner join invoice_lines
         on
             usage_summaries.subscription_item_id = invoice_lines.subscription_item_id
-            and invoice_lines.period_started_at <= usage_summaries.period_started_at
-            and invoice_lines.period_ended_at >= usage_summaries.period_ended_at
+            and usage_summaries.period_started_at >= invoice_lines.period_started_at
+            and usage_summaries.period_ended_at <= invoice_lines.period_ended_at
 
 ),
 
