@@ -23,17 +23,19 @@ posted_documents as (
 
 ),
 
+-- Stripe ids of any loaded snapshot, as for JOURNAL_WITHOUT_SOURCE: a posting of
+-- a document that disappeared later is a restatement, not unexplained AR.
 stripe_object_ids as (
 
-    select invoice_id as object_id from {{ ref('stg_stripe__invoices') }}
+    select id as object_id from {{ source('stripe', 'invoice') }}
     union all
-    select credit_note_id as object_id from {{ ref('stg_stripe__credit_notes') }}
+    select id as object_id from {{ source('stripe', 'credit_note') }}
     union all
-    select charge_id as object_id from {{ ref('stg_stripe__charges') }}
+    select id as object_id from {{ source('stripe', 'charge') }}
     union all
-    select refund_id as object_id from {{ ref('stg_stripe__refunds') }}
+    select id as object_id from {{ source('stripe', 'refund') }}
     union all
-    select payout_id as object_id from {{ ref('stg_stripe__payouts') }}
+    select id as object_id from {{ source('stripe', 'payout') }}
 
 ),
 
