@@ -3,6 +3,7 @@
 import dagster as dg
 
 from orchestration.posting.assets import journal_batches
+from orchestration.posting.checks import batches_balance
 from orchestration.posting.jobs import post_journals_job
 from orchestration.posting.resources import ERP_RESOURCE_KEY, erp_resource_from_environment
 from orchestration.posting.sensors import approved_batches_sensor
@@ -11,6 +12,7 @@ from orchestration.posting.sensors import approved_batches_sensor
 # orchestration.resources.
 defs = dg.Definitions(
     assets=[journal_batches],
+    asset_checks=[batches_balance],
     jobs=[post_journals_job],
     sensors=[approved_batches_sensor],
     resources={ERP_RESOURCE_KEY: erp_resource_from_environment()},

@@ -19,6 +19,7 @@ from posting_support import (
 
 from orchestration.posting.approvals import ApprovalError, approve_batch, reject_batch
 from orchestration.posting.batches import read_proposals, sync_batches
+from orchestration.posting.checks import batches_balance
 from orchestration.posting.schema import ensure_posting_tables
 from orchestration.posting.sensors import approved_batches_sensor
 from orchestration.resources import WarehouseResource
@@ -241,3 +242,20 @@ def test_dead_lettered_batch_keeps_its_content(posting_db, batches):
     assert after == before
     assert batch_states(posting_db)[batch_id] == "dead_lettered"
     assert batch_states(posting_db)["JP-3-2026-03-EUR.1"] == "dead_lettered"
+
+
+def test_balance_check_flags_edited_lines(posting_db, batches):
+    resource = WarehouseResource(url=posting_db.sqlalchemy_url("psycopg"))
+    with connect(posting_db) as connection:
+        connection.execute(
+            """
+            update posting.batch_lines set credit = credit + 1
+            where batch_id = 'JP-1-2026-03-USD.1' and credit > 0
+            """
+        )
+
+    result = batches_balance(dg.build_asset_check_context(resources={"warehouse": resource}))
+
+    assert not result.passed
+    assert result.metadata["unbalanced_batches"].value == ["JP-1-2026-03-USD.1"]
+    assert result.metadata["batches_checked"].value == 3

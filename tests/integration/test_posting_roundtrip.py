@@ -24,6 +24,7 @@ from orchestration.ingestion.adapters import read_rows
 from orchestration.ingestion.objects import NETSUITE
 from orchestration.ingestion.snapshots import scan_source
 from orchestration.posting.assets import journal_batches
+from orchestration.posting.checks import batches_balance
 from orchestration.posting.jobs import post_journals_job
 from orchestration.posting.resources import ErpResource
 from orchestration.posting.sensors import approved_batches_sensor
@@ -55,8 +56,10 @@ def posting_db(warehouse):
 
 
 def _materialize_batches(resource: WarehouseResource) -> dict:
-    result = dg.materialize([journal_batches], resources={"warehouse": resource})
+    result = dg.materialize([journal_batches, batches_balance], resources={"warehouse": resource})
     assert result.success
+    (check,) = result.get_asset_check_evaluations()
+    assert check.passed
     materialization = result.asset_materializations_for_node("posting__journal_batches")[0]
     return {key: value.value for key, value in materialization.metadata.items()}
 
