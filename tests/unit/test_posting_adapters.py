@@ -169,3 +169,10 @@ def test_rest_adapter_connection_error_is_transient():
 
     with pytest.raises(TransientErpError, match="unreachable"):
         _rest_adapter(handler).post(JOURNAL)
+
+
+def test_rest_adapter_success_without_id_is_transient():
+    adapter = _rest_adapter(lambda request: httpx.Response(201, text="<html>proxy</html>"))
+
+    with pytest.raises(TransientErpError, match="without a journal id"):
+        adapter.post(JOURNAL)

@@ -82,9 +82,18 @@ class RestErpAdapter:
             raise TransientErpError(f"ERP unreachable for journal {key}: {error!r}") from error
 
         if response.status_code in (200, 201):
-            body = response.json()
+            try:
+                body = response.json()
+                journal_id = body["id"]
+            except (ValueError, KeyError, TypeError) as error:
+                # The ERP may have created the journal; a retry under the same key reads it back.
+                raise TransientErpError(
+                    f"ERP returned {response.status_code} for journal {key} without a journal "
+                    f"id: {response.text[:200]!r}",
+                    status_code=response.status_code,
+                ) from error
             return ErpResult(
-                erp_journal_id=str(body["id"]),
+                erp_journal_id=str(journal_id),
                 idempotency_key=key,
                 replayed=response.status_code == 200,
                 message=str(body.get("tranid", "")),
