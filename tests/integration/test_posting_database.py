@@ -16,10 +16,14 @@ from posting_support import (
     drop_database,
     fresh_database,
 )
+from typer.testing import CliRunner
 
+from orchestration.cli import journals
+from orchestration.posting.adapters import NetSuiteCsvAdapter
 from orchestration.posting.approvals import ApprovalError, approve_batch, reject_batch
 from orchestration.posting.batches import read_proposals, sync_batches
 from orchestration.posting.checks import batches_balance
+from orchestration.posting.dispatch import post_ready_batches
 from orchestration.posting.schema import ensure_posting_tables
 from orchestration.posting.sensors import approved_batches_sensor
 from orchestration.resources import WarehouseResource
@@ -259,3 +263,38 @@ def test_balance_check_flags_edited_lines(posting_db, batches):
     assert not result.passed
     assert result.metadata["unbalanced_batches"].value == ["JP-1-2026-03-USD.1"]
     assert result.metadata["batches_checked"].value == 3
+
+
+def test_csv_drop_posts_each_batch_once(posting_db, batches, tmp_path):
+    approve_all(posting_db, "alice")
+    adapter = NetSuiteCsvAdapter(tmp_path / "drop")
+
+    with connect(posting_db) as connection:
+        outcomes = post_ready_batches(connection, adapter)
+        connection.execute("update posting.batches set state = 'approved'")
+        replays = post_ready_batches(connection, adapter)
+
+    files = sorted(path.name for path in (tmp_path / "drop").iterdir())
+    assert [outcome.state for outcome in outcomes] == ["posted"] * 3
+    assert files == sorted(f"{outcome.idempotency_key}.csv" for outcome in outcomes)
+    assert [outcome.message for outcome in replays] == ["replayed"] * 3
+
+
+def test_cli_show_and_reject(posting_db, batches, monkeypatch):
+    monkeypatch.setenv("TIEOUT_DATABASE_URL", posting_db.libpq_url())
+    runner = CliRunner()
+
+    shown = runner.invoke(journals.app, ["show", batches[0]])
+    rejected = runner.invoke(
+        journals.app, ["reject", batches[0], "--by", "carol", "--reason", "Duplicate of manual JE"]
+    )
+    again = runner.invoke(journals.app, ["approve", batches[0], "--by", "alice"])
+    missing = runner.invoke(journals.app, ["show", "JP-9-2026-01-USD.1"])
+
+    assert shown.exit_code == 0, shown.output
+    assert "Posting log" in shown.output
+    assert rejected.exit_code == 0, rejected.output
+    assert again.exit_code == 1
+    assert "not proposed" in again.output
+    assert missing.exit_code == 1
+    assert batch_states(posting_db)[batches[0]] == "rejected"
