@@ -55,8 +55,8 @@ def parse_environment() -> Iterator[None]:
 def load_dbt_project() -> DbtProject:
     """Return the project with a manifest, running `dbt parse` when it is stale or missing.
 
-    Under `dagster dev` the manifest is rebuilt on every load so model edits show up;
-    elsewhere, such as a fresh clone, it is built once when it does not exist yet.
+    Under `dagster dev` the manifest is rebuilt on every load, so model edits show up.
+    Elsewhere, such as in a fresh clone, it is built once when it does not exist yet.
     """
     settings = load_settings()
     project = DbtProject(

@@ -1,4 +1,4 @@
-"""How dbt resources become Dagster assets: keys, groups and lineage to raw tables."""
+"""Translation of dbt resources into Dagster assets: keys, groups and lineage to raw tables."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 -- One row per tieout customer with each system's view of it side by side. When
 -- several Stripe or NetSuite records map to one account, the lowest id stands
--- for the system here and the record count says so; the drift check compares
+-- for the system here and the record counts show it. The drift check compares
 -- every record.
 with
 

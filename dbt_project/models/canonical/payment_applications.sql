@@ -1,5 +1,5 @@
--- Which invoice each charge paid, and how much of it. A charge with several rows
--- here paid several invoices (a one-to-many payment).
+-- Invoice payments: the invoice each charge paid and how much of it. A charge
+-- with several rows here paid several invoices (a one-to-many payment).
 with
 
 invoice_payments as (

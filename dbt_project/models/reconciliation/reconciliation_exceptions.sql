@@ -100,8 +100,8 @@ currencies as (
 
 ),
 
--- The newest snapshot among the objects every snapshot must contain; ages are
--- counted from it so a rerun over the same snapshots gives the same rows.
+-- The newest snapshot among the objects that every snapshot contains. Ages are
+-- counted from it, so a rerun over the same snapshots gives the same rows.
 snapshot_times as (
 
     select max(snapshot_at) as snapshot_at from {{ ref('stg_salesforce__accounts') }}

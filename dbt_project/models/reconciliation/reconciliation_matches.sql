@@ -276,8 +276,8 @@ final as (
         tolerance_used,
         -- Reference, correlation and Stripe's own payment links are certain. A
         -- rule match loses confidence as its residual approaches the tolerance
-        -- and with each day of date distance; a many-to-one match (a journal
-        -- dated at month end) only through its residual.
+        -- and with each day of date distance. A many-to-one journal is dated at
+        -- month end, so only its residual counts.
         case
             when match_rule = 'rule'
                 then greatest(

@@ -1,6 +1,6 @@
 -- Match rates per subsidiary, period and pair. An item is the record a pair
--- reconciles (the left side of a match, the identifying record of an
--- exception, a payout, an AR balance per currency); it is unmatched when it
+-- reconciles: the left side of a match, the identifying record of an
+-- exception, a payout or an AR balance per currency. It is unmatched when it
 -- has at least one exception. Amounts are absolute values in the subsidiary's
 -- functional currency, so matched_amount + unmatched_amount = total_amount.
 with

@@ -1,8 +1,7 @@
--- Billing-GL exceptions, one row per reason and identifying record, in the order
--- of the rules: DUPLICATE_POSTING and VOID_NOT_REVERSED replace every other
--- reason for their document, INVOICE_NOT_POSTED has nothing to compare, and
--- documents matched one to one (by reference or rule) are checked for amount,
--- FX, period and dimensions.
+-- Billing-GL exceptions, one row per reason and identifying record. A document
+-- with DUPLICATE_POSTING or VOID_NOT_REVERSED gets no other reason, and an
+-- INVOICE_NOT_POSTED document has nothing to compare. Documents matched one to
+-- one (by reference or rule) are checked for amount, FX, period and dimensions.
 with
 
 documents as (
