@@ -9,8 +9,8 @@
 
     With the var `raw_uses_load_manifest` set to false, the raw schema is read as
     a single current copy (as an ELT connector keeps it): every row is selected,
-    `_load_id` is null and `_snapshot_at` is the var `snapshot_at`, or the run's
-    start time.
+    `_load_id` is null unless the table has one, and `_snapshot_at` is the var
+    `snapshot_at`, or the run's start time.
 
     `load_object` names the object in the load manifest when it differs from the
     table: child tables such as `invoice_line` arrive in the load of `invoice`.
@@ -28,11 +28,20 @@
     ) as snapshot_load
         on raw_rows._load_id = snapshot_load.load_id
     {%- else %}
+    {%- set relation = source(source_name, table_name) %}
+    {%- set column_names = [] %}
+    {%- if execute %}
+        {%- for column in adapter.get_columns_in_relation(relation) %}
+            {%- do column_names.append(column.name | lower) %}
+        {%- endfor %}
+    {%- endif %}
     select
         raw_rows.*,
+        {%- if '_load_id' not in column_names %}
         cast(null as {{ dbt.type_string() }}) as _load_id,
+        {%- endif %}
         {{ snapshot_time_literal(as_of) }} as _snapshot_at
-    from {{ source(source_name, table_name) }} as raw_rows
+    from {{ relation }} as raw_rows
     {%- endif %}
 {%- endmacro %}
 
