@@ -186,7 +186,7 @@ def exponent_for(currency: str) -> int:
 
 
 # Exact-spelling lookups ("usd", "USD") that skip the upper-casing of currency_exponent.
-_EXPONENTS_BY_CODE = {
+CURRENCY_EXPONENTS_BY_CODE = {
     **CURRENCY_EXPONENTS,
     **{code.lower(): exponent for code, exponent in CURRENCY_EXPONENTS.items()},
 }
@@ -198,12 +198,16 @@ def convert_minor_money(amount: int, currency: str | None) -> str:
         raise InvalidValue(
             f"amount {amount} has no currency", "the object needs a currency for its amounts"
         )
-    exponent = _EXPONENTS_BY_CODE.get(currency)
+    exponent = CURRENCY_EXPONENTS_BY_CODE.get(currency)
     if exponent is None:
         exponent = exponent_for(currency)
+    return minor_to_major(amount, exponent)
+
+
+def minor_to_major(amount: int, exponent: int) -> str:
+    """Format an integer amount in minor units as a decimal string in major units."""
     if exponent == 0:
         return str(amount)
-
     sign = "-" if amount < 0 else ""
     units, minor = divmod(abs(amount), 10**exponent)
     return f"{sign}{units}.{minor:0{exponent}d}"
@@ -265,14 +269,15 @@ def json_boolean(value: object) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _epoch_to_iso(seconds: int) -> str:
+def epoch_to_iso(seconds: int) -> str:
+    """Return Unix time `seconds` as an ISO 8601 UTC timestamp; cached, as values repeat."""
     return datetime.fromtimestamp(seconds, UTC).isoformat()
 
 
 def json_unix_timestamp(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         try:
-            return _epoch_to_iso(value)
+            return epoch_to_iso(value)
         except (OverflowError, OSError, ValueError):
             raise InvalidValue(
                 f"Unix timestamp {value} is out of range", "expected seconds since 1970-01-01"

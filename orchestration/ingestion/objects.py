@@ -97,6 +97,8 @@ class ChildSpec:
     """Rows nested inside a JSON object (invoice lines inside an invoice).
 
     ``path`` points at the list; ``parent_column`` receives the parent's id.
+    ``keeps_record`` adds a ``_record`` column with the item's JSON; without it the
+    item is still kept whole inside the parent's ``_record``.
     """
 
     table: str
@@ -104,6 +106,7 @@ class ChildSpec:
     parent_column: str
     primary_key: tuple[str, ...]
     columns: tuple[Column, ...]
+    keeps_record: bool = False
 
 
 @dataclass(frozen=True)
@@ -345,6 +348,8 @@ STRIPE_OBJECTS = (
                     col("current_period_start", "unix_timestamp"),
                     col("current_period_end", "unix_timestamp"),
                 ),
+                # Staging reads price.recurring.interval_count from the item's _record.
+                keeps_record=True,
             ),
         ),
     ),

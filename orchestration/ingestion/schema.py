@@ -4,8 +4,11 @@ Tables:
 
 - `raw.<source>__<object>` (and each child table such as `raw.stripe__invoice_line`):
   `_load_id bigint`, `_line_number bigint`, the spec's columns with their PostgreSQL
-  types, and `_record jsonb` for objects read from JSON. Primary key `(_load_id, <spec
-  primary key>)`, so every load is a separate, append-only slice.
+  types, and `_record jsonb` for objects read from JSON. A child table has `_record` only
+  when its spec sets `keeps_record`; the parent's `_record` holds every item anyway.
+  Tables created before that keep their `_record` column, which new loads leave NULL.
+  Primary key `(_load_id, <spec primary key>)`, so every load is a separate, append-only
+  slice.
 - `raw._loads`: one row per file seen, with status `loaded`, `skipped_duplicate` or
   `quarantined`, its SHA-256, size, row count, snapshot time, `schema_drift` (a jsonb
   list of unknown columns), `child_row_counts` and `duration_ms`.
@@ -113,7 +116,8 @@ def table_definitions(spec: ObjectSpec) -> list[tuple[str, list[tuple[str, str]]
     for child in spec.children:
         columns = [(child.parent_column, "text")]
         columns += [(column.name, column.postgres_type) for column in child.columns]
-        columns.append((RECORD_COLUMN, "jsonb"))
+        if child.keeps_record:
+            columns.append((RECORD_COLUMN, "jsonb"))
         definitions.append((child.table, columns, child.primary_key))
     return definitions
 

@@ -72,4 +72,7 @@ def child_table_columns(child: ChildSpec) -> list[str]:
             f"Child table {child.table} has a column named like its parent column "
             f"{child.parent_column!r}; rename one of them in objects.py."
         )
-    return [child.parent_column, *names, RECORD_COLUMN]
+    columns = [child.parent_column, *names]
+    if child.keeps_record:
+        columns.append(RECORD_COLUMN)
+    return columns

@@ -4,6 +4,9 @@ Salesforce and NetSuite files share this reader and differ in how a column's tex
 converted (boolean spellings, Salesforce Id checksums), which each adapter supplies.
 Header names match the spec's sources case-insensitively, because both vendors treat
 field names that way and Data Loader writes them in the case of the query.
+
+Records are converted by a function generated per file (see `fastpath`); a record it
+does not accept goes through the general per-field code, which raises the precise error.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from orchestration.ingestion.adapters.base import ParseReport, Row, requires_rows
+from orchestration.ingestion.adapters.fastpath import compile_csv_row
 from orchestration.ingestion.convert import NULL, InvalidValue, TextConverter, convert_money
 from orchestration.ingestion.errors import (
     DelimiterError,
@@ -36,6 +40,7 @@ class _Field:
     """How one table column is filled from a CSV row."""
 
     name: str
+    kind: str
     header_index: int | None
     convert: TextConverter
     primary_key: bool
@@ -76,6 +81,7 @@ def parse_csv(
 
     _check_delimiter(path, header, 1)
     fields = _plan_fields(path, spec, header, report, converter_for, tolerated_prefixes)
+    fast_row = compile_csv_row(fields)
     width = len(header)
     table = spec.table
 
@@ -94,7 +100,15 @@ def parse_csv(
         if len(record) != width:
             _raise_width_error(path, line, record, width, header, reader)
 
-        values = _convert_row(path, line, record, fields)
+        values = None
+        joined = "".join(record)
+        if "\\" not in joined and joined.isprintable():
+            try:
+                values = fast_row(record)
+            except ValueError:
+                values = None
+        if values is None:
+            values = _convert_row(path, line, record, fields)
         row_count += 1
         report.count(table)
         yield table, line, values
@@ -200,6 +214,7 @@ def _plan_fields(
         fields.append(
             _Field(
                 column.name,
+                column.kind,
                 indexes[column.name],
                 converter_for(column),
                 column.name in primary_key,

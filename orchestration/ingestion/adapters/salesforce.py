@@ -79,19 +79,28 @@ SOBJECT_TYPES = {
 MAX_TREE_BYTES = 64 * 1024 * 1024
 
 
+class _UpperBits(dict):
+    """A str.translate table: "1" for an ASCII upper-case letter, "0" for any other code."""
+
+    def __missing__(self, code: int) -> str:
+        return "0"
+
+
+_UPPER_BITS = _UpperBits({code: "1" if "A" <= chr(code) <= "Z" else "0" for code in range(128)})
+
+
 def id_checksum(id15: str) -> str:
     """Return the 3-character suffix that makes a 15-character Id case-insensitive.
 
-    Each suffix character encodes, as 5 bits, which of 5 Id characters are upper case.
+    Each suffix character encodes, as 5 bits, which of 5 Id characters are upper case;
+    the first character of each group is the lowest bit.
     """
-    suffix = ""
-    for start in (0, 5, 10):
-        bits = 0
-        for position, char in enumerate(id15[start : start + 5]):
-            if "A" <= char <= "Z":
-                bits |= 1 << position
-        suffix += _CHECKSUM_ALPHABET[bits]
-    return suffix
+    bits = id15.translate(_UPPER_BITS)
+    return (
+        _CHECKSUM_ALPHABET[int(bits[4::-1], 2)]
+        + _CHECKSUM_ALPHABET[int(bits[9:4:-1], 2)]
+        + _CHECKSUM_ALPHABET[int(bits[14:9:-1], 2)]
+    )
 
 
 def normalize_id(value: str) -> str:

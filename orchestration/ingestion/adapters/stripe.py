@@ -5,7 +5,11 @@ Each column reads a dotted path into the object; when a column lists several pat
 Paths starting with `__parent__.` read the parent object of a child row. The whole object
 is kept in `_record`, so JSON fields outside the spec are never lost and are not schema
 drift. Nested lists (invoice lines, credit note lines, subscription items) become rows
-of their child tables, each keeping its item in `_record` and its parent's id.
+of their child tables with their parent's id, and with their item in `_record` when the
+child spec keeps it.
+
+Rows are converted by a function generated per spec (see `fastpath`); a row it does not
+accept goes through the general per-field code below, which raises the precise error.
 
 Amounts of kind `minor_money` must be JSON integers in the currency's minor unit and are
 converted with the currency's ISO 4217 exponent (1000 usd is 10.00, 1000 jpy is 1000). A
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 import orjson
 
 from orchestration.ingestion.adapters.base import ParseReport, Row, requires_rows
+from orchestration.ingestion.adapters.fastpath import NEEDS_COPY_ESCAPE, compile_json_row
 from orchestration.ingestion.convert import (
     JSON_CONVERTERS,
     NULL,
@@ -48,6 +53,10 @@ from orchestration.ingestion.reading import (
 )
 
 PARENT_PREFIX = "__parent__"
+
+# What a generated row function may raise for a value it cannot convert; the row is
+# then converted again by the general code, which reports the error precisely.
+FAST_PATH_ERRORS = (ValueError, OverflowError, OSError)
 
 Getter = Callable[[dict, dict | None], object]
 
@@ -162,9 +171,8 @@ def parse_jsonl(
     """
     path = stream.path
     plan = _plan(spec.columns)
-    children = [
-        (child, _plan(child.columns), compile_getter((child.path,))) for child in spec.children
-    ]
+    fast_row = compile_json_row(spec.columns, with_parent_id=False)
+    children = [_ChildPlan.build(child) for child in spec.children]
     table = spec.table
     is_utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf8")
 
@@ -189,17 +197,23 @@ def parse_jsonl(
                 hint=f"put {kind} objects in their own file",
             )
 
-        values = _convert(path, line_number, obj, None, plan, "")
+        clean = NEEDS_COPY_ESCAPE.search(raw_line) is None
+        values = None
+        if clean:
+            try:
+                values = fast_row(obj, None)
+            except FAST_PATH_ERRORS:
+                values = None
+        if values is None:
+            values = _convert(path, line_number, obj, None, plan, "")
         values.append(_record_text(path, line_number, text))
         row_count += 1
         report.count(table)
         yield table, line_number, values
 
         parent_id = values[plan.id_index]
-        for child, child_plan, get_items in children:
-            yield from _child_rows(
-                path, line_number, obj, parent_id, child, child_plan, get_items, report
-            )
+        for child_plan in children:
+            yield from _child_rows(path, line_number, obj, parent_id, child_plan, clean, report)
 
     if row_count == 0 and requires_rows(spec):
         message = "empty file (0 bytes)" if stream.byte_size == 0 else "no objects in the file"
@@ -310,17 +324,37 @@ def _convert(path, line: int, obj: dict, parent: dict | None, plan: _Plan, prefi
     return values
 
 
+@dataclass(frozen=True)
+class _ChildPlan:
+    spec: ChildSpec
+    plan: _Plan
+    fast_row: Callable[[dict, dict, str], list[str] | None]
+    get_items: Getter
+    # The object holding the list, whose `has_more` tells whether items are missing.
+    get_container: Getter
+
+    @classmethod
+    def build(cls, child: ChildSpec) -> _ChildPlan:
+        return cls(
+            child,
+            _plan(child.columns),
+            compile_json_row(child.columns, with_parent_id=True),
+            compile_getter((child.path,)),
+            compile_getter((child.path.rsplit(".", 1)[0],)),
+        )
+
+
 def _child_rows(
     path,
     line: int,
     obj: dict,
     parent_id: str,
-    child: ChildSpec,
-    plan: _Plan,
-    get_items: Getter,
+    child_plan: _ChildPlan,
+    clean: bool,
     report: ParseReport,
 ) -> Iterator[Row]:
-    items = get_items(obj, None)
+    child = child_plan.spec
+    items = child_plan.get_items(obj, None)
     if items is None:
         return
     if not isinstance(items, list):
@@ -331,18 +365,25 @@ def _child_rows(
             column=child.path,
         )
 
-    container_path = child.path.rsplit(".", 1)[0]
-    container = compile_getter((container_path,))(obj, None)
+    container = child_plan.get_container(obj, None)
     if isinstance(container, dict) and container.get("has_more") is True:
         report.incomplete_child_lists += 1
 
+    fast_row = child_plan.fast_row
     for index, item in enumerate(items):
-        prefix = f"{child.path}[{index}]."
         if not isinstance(item, dict):
-            raise InvalidValueError(
-                path, "expected a JSON object", line=line, column=prefix.rstrip(".")
-            )
-        values = [parent_id, *_convert(path, line, item, obj, plan, prefix)]
-        values.append(escape_text(orjson.dumps(item).decode()))
+            prefix = f"{child.path}[{index}]"
+            raise InvalidValueError(path, "expected a JSON object", line=line, column=prefix)
+        values = None
+        if clean:
+            try:
+                values = fast_row(item, obj, parent_id)
+            except FAST_PATH_ERRORS:
+                values = None
+        if values is None:
+            prefix = f"{child.path}[{index}]."
+            values = [parent_id, *_convert(path, line, item, obj, child_plan.plan, prefix)]
+        if child.keeps_record:
+            values.append(escape_text(orjson.dumps(item).decode()))
         report.count(child.table)
         yield child.table, line, values
