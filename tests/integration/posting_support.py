@@ -698,3 +698,16 @@ def many_documents() -> list[Document]:
             )
         )
     return documents
+
+
+def evaluate_sensor(info: ConnectionInfo, instance=None) -> list:
+    """Evaluate approved_batches_sensor once against `info` and return what it yielded."""
+    import dagster as dg
+
+    from orchestration.posting.sensors import approved_batches_sensor
+    from orchestration.resources import WarehouseResource
+
+    resource = WarehouseResource(url=info.sqlalchemy_url("psycopg"))
+    # The context owns the resources it builds, so it is closed when the block ends.
+    with dg.build_sensor_context(instance=instance, resources={"warehouse": resource}) as context:
+        return list(approved_batches_sensor(context))

@@ -14,6 +14,7 @@ from posting_support import (
     build_batches,
     connect,
     drop_database,
+    evaluate_sensor,
     fresh_database,
 )
 from typer.testing import CliRunner
@@ -25,7 +26,6 @@ from orchestration.posting.batches import read_proposals, sync_batches
 from orchestration.posting.checks import batches_balance
 from orchestration.posting.dispatch import post_ready_batches
 from orchestration.posting.schema import ensure_posting_tables
-from orchestration.posting.sensors import approved_batches_sensor
 from orchestration.resources import WarehouseResource
 
 pytestmark = pytest.mark.integration
@@ -180,11 +180,9 @@ def test_changed_content_needs_new_approval(posting_db, batches):
     assert last_log[0] == "proposed"
     assert "needs a new approval" in last_log[1]
 
-    resource = WarehouseResource(url=posting_db.sqlalchemy_url("psycopg"))
-    context = dg.build_sensor_context(resources={"warehouse": resource})
     requested = {
         request.tags["tieout/batch_id"]
-        for request in approved_batches_sensor(context)
+        for request in evaluate_sensor(posting_db)
         if isinstance(request, dg.RunRequest)
     }
     assert batch_id not in requested

@@ -20,6 +20,7 @@ from posting_support import (
     build_batches,
     connect,
     drop_database,
+    evaluate_sensor,
     fresh_database,
     many_documents,
     running_sandbox,
@@ -30,8 +31,6 @@ from posting_support import (
 from orchestration.posting.adapters import RestErpAdapter
 from orchestration.posting.approvals import requeue_batch
 from orchestration.posting.poster import RetryPolicy, post_batch
-from orchestration.posting.sensors import approved_batches_sensor
-from orchestration.resources import WarehouseResource
 
 pytestmark = pytest.mark.integration
 
@@ -116,11 +115,9 @@ def test_killed_poster_resumes_exactly_once(posting_db, tmp_path):
         # The killed run left a batch in `posting` with no live run: the sensor resumes it.
         states = batch_states(posting_db)
         assert "posting" in states.values()
-        resource = WarehouseResource(url=posting_db.sqlalchemy_url("psycopg"))
-        context = dg.build_sensor_context(resources={"warehouse": resource})
         run_keys = [
             request.run_key
-            for request in approved_batches_sensor(context)
+            for request in evaluate_sensor(posting_db)
             if isinstance(request, dg.RunRequest)
         ]
         stale = [batch for batch, state in states.items() if state == "posting"]

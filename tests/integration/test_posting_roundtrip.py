@@ -11,6 +11,7 @@ from posting_support import (
     connect,
     create_proposal_inputs,
     drop_database,
+    evaluate_sensor,
     fresh_database,
     make_dbt_project,
     run_dbt_build,
@@ -27,7 +28,6 @@ from orchestration.posting.assets import journal_batches
 from orchestration.posting.checks import batches_balance
 from orchestration.posting.jobs import post_journals_job
 from orchestration.posting.resources import ErpResource
-from orchestration.posting.sensors import approved_batches_sensor
 from orchestration.resources import WarehouseResource
 
 pytestmark = pytest.mark.integration
@@ -108,10 +108,7 @@ def test_round_trip_to_erp_snapshot(posting_db, tmp_path, monkeypatch):
     seed = write_netsuite_snapshot(snapshot_root)
     with running_sandbox(posting_db, seed, tmp_path) as sandbox:
         # The sensor requests one run per approved batch, and each run posts its batch.
-        context = dg.build_sensor_context(resources={"warehouse": warehouse})
-        requests = [
-            item for item in approved_batches_sensor(context) if isinstance(item, dg.RunRequest)
-        ]
+        requests = [item for item in evaluate_sensor(posting_db) if isinstance(item, dg.RunRequest)]
         assert sorted(request.tags["tieout/batch_id"] for request in requests) == sorted(batches)
 
         erp = ErpResource(base_url=sandbox.url, base_delay_seconds=0.05)

@@ -9,14 +9,13 @@ from posting_support import (
     build_batches,
     connect,
     drop_database,
+    evaluate_sensor,
     fresh_database,
 )
 
 from orchestration.posting.approvals import approve_batch
 from orchestration.posting.jobs import POST_OP_NAME
 from orchestration.posting.schema import ensure_posting_tables
-from orchestration.posting.sensors import approved_batches_sensor
-from orchestration.resources import WarehouseResource
 
 pytestmark = pytest.mark.integration
 
@@ -35,9 +34,7 @@ def posting_db(warehouse):
 
 
 def _evaluate(info) -> list:
-    resource = WarehouseResource(url=info.sqlalchemy_url("psycopg"))
-    context = dg.build_sensor_context(resources={"warehouse": resource})
-    return list(approved_batches_sensor(context))
+    return evaluate_sensor(info)
 
 
 def _requests(info) -> list[dg.RunRequest]:
@@ -88,13 +85,11 @@ def test_sensor_deduplicates_launched_runs(posting_db, tmp_path):
     batch_ids = build_batches(posting_db, tmp_path, DOCUMENTS[:1])
     with connect(posting_db) as connection:
         approve_batch(connection, batch_ids[0], "alice")
-    resource = WarehouseResource(url=posting_db.sqlalchemy_url("psycopg"))
 
     with dg.instance_for_test() as instance:
         launched = []
         for _ in range(3):
-            context = dg.build_sensor_context(instance=instance, resources={"warehouse": resource})
-            for request in approved_batches_sensor(context):
+            for request in evaluate_sensor(posting_db, instance):
                 if isinstance(request, dg.RunRequest) and not instance.get_runs(
                     filters=dg.RunsFilter(tags={"dagster/run_key": request.run_key})
                 ):
