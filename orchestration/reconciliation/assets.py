@@ -4,32 +4,37 @@ from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.reconciliation.metadata import EXCEPTIONS_KEY, SUMMARY_KEY, mart_metadata
 from orchestration.reconciliation.project import load_dbt_project
 from orchestration.reconciliation.translator import TieoutDbtTranslator
 from orchestration.resources import WarehouseResource
 
-DBT_PROJECT = load_dbt_project()
 TRANSLATOR = TieoutDbtTranslator()
 MARTS_WITH_SUMMARY = (EXCEPTIONS_KEY, SUMMARY_KEY)
 
 
-@dbt_assets(
-    manifest=DBT_PROJECT.manifest_path,
-    project=DBT_PROJECT,
-    dagster_dbt_translator=TRANSLATOR,
-)
-def tieout_dbt_models(
-    context: dg.AssetExecutionContext,
-    dbt: DbtCliResource,
-    warehouse: WarehouseResource,
-) -> Iterator[Any]:
-    """Run `dbt build` on the selected models; tests report as asset checks."""
-    invocation = dbt.cli(["build"], context=context)
-    for event in invocation.stream().fetch_row_counts():
-        yield with_mart_metadata(event, warehouse, context)
+def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
+    """Build the multi-asset of every model, seed and test in `project`'s manifest."""
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=TRANSLATOR,
+        name="tieout_dbt_models",
+    )
+    def tieout_dbt_models(
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        warehouse: WarehouseResource,
+    ) -> Iterator[Any]:
+        """Run `dbt build` on the selected models; tests report as asset checks."""
+        invocation = dbt.cli(["build"], context=context)
+        for event in invocation.stream().fetch_row_counts():
+            yield with_mart_metadata(event, warehouse, context)
+
+    return tieout_dbt_models
 
 
 def with_mart_metadata(
@@ -51,6 +56,10 @@ def with_mart_metadata(
     if isinstance(event, dg.Output):
         return event.with_metadata({**event.metadata, **metadata})
     return event._replace(metadata={**(event.metadata or {}), **metadata})
+
+
+DBT_PROJECT = load_dbt_project()
+tieout_dbt_models = build_dbt_assets(DBT_PROJECT)
 
 
 # Tables the dbt sources read that no asset of the code location materializes: the load

@@ -52,19 +52,23 @@ def parse_environment() -> Iterator[None]:
                 os.environ[name] = value
 
 
-def load_dbt_project() -> DbtProject:
+def load_dbt_project(target_path: Path | None = None, *, parse: bool = False) -> DbtProject:
     """Return the project with a manifest, running `dbt parse` when it is stale or missing.
 
     Under `dagster dev` the manifest is rebuilt on every load, so model edits show up.
     Elsewhere, such as in a fresh clone, it is built once when it does not exist yet.
+    `parse` rebuilds it in any case, for example after the connection variables changed,
+    since the manifest records the database name. `target_path` defaults to
+    `dbt_project/target`.
     """
     settings = load_settings()
     project = DbtProject(
         project_dir=settings.dbt_project_dir,
         profiles_dir=settings.dbt_project_dir,
+        target_path=target_path or Path("target"),
     )
     with parse_environment():
         project.prepare_if_dev()
-        if not project.manifest_path.exists():
+        if parse or not project.manifest_path.exists():
             project.preparer.prepare(project)
     return project

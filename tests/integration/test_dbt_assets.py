@@ -7,15 +7,20 @@ and asset check must still succeed.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+
 import dagster as dg
 import psycopg
 import pytest
+from psycopg import sql
 
 from orchestration.close.tables import ensure_close_tables
-from orchestration.database import ConnectionInfo
+from orchestration.database import WAREHOUSE_SCHEMAS, ConnectionInfo
 from orchestration.ingestion.schema import ensure_raw_schema
-from orchestration.reconciliation.assets import DBT_PROJECT, tieout_dbt_models
+from orchestration.reconciliation.assets import build_dbt_assets
 from orchestration.reconciliation.metadata import EXCEPTIONS_KEY, SUMMARY_KEY
+from orchestration.reconciliation.project import load_dbt_project
 from orchestration.reconciliation.resources import build_dbt_resource
 from orchestration.resources import WarehouseResource
 
@@ -31,20 +36,49 @@ FINANCE_MARTS = (
 
 
 @pytest.fixture(scope="module")
-def empty_warehouse_run(warehouse: ConnectionInfo) -> dg.ExecuteInProcessResult:
-    with psycopg.connect(warehouse.libpq_url()) as connection:
-        ensure_raw_schema(connection)
-        ensure_close_tables(connection)
-        connection.commit()
+def empty_warehouse_run(
+    warehouse: ConnectionInfo, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dg.ExecuteInProcessResult]:
+    """Materialize the dbt assets into a new database, dropped afterwards.
 
-    resources = {
-        "dbt": build_dbt_resource(DBT_PROJECT),
-        "warehouse": WarehouseResource(url=warehouse.sqlalchemy_url("psycopg")),
-    }
-    selection = dg.AssetSelection.all() - dg.AssetSelection.groups("posting")
-    return dg.materialize(
-        [tieout_dbt_models], resources=resources, selection=selection, raise_on_error=False
-    )
+    A database of its own keeps rows that other tests load out of this run. The
+    manifest is parsed again for it because the manifest records the database name.
+    """
+    database = f"tieout_empty_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(warehouse.libpq_url("postgres"), autocommit=True) as connection:
+        connection.execute(sql.SQL("create database {}").format(sql.Identifier(database)))
+
+    try:
+        with psycopg.connect(warehouse.libpq_url(database)) as connection:
+            for schema in WAREHOUSE_SCHEMAS:
+                connection.execute(
+                    sql.SQL("create schema if not exists {}").format(sql.Identifier(schema))
+                )
+            ensure_raw_schema(connection)
+            ensure_close_tables(connection)
+            connection.commit()
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("TIEOUT_PG_DATABASE", database)
+            project = load_dbt_project(tmp_path_factory.mktemp("dbt") / "target", parse=True)
+            resources = {
+                "dbt": build_dbt_resource(project),
+                "warehouse": WarehouseResource(
+                    url=warehouse.sqlalchemy_url("psycopg", database=database)
+                ),
+            }
+            selection = dg.AssetSelection.all() - dg.AssetSelection.groups("posting")
+            yield dg.materialize(
+                [build_dbt_assets(project)],
+                resources=resources,
+                selection=selection,
+                raise_on_error=False,
+            )
+    finally:
+        with psycopg.connect(warehouse.libpq_url("postgres"), autocommit=True) as connection:
+            connection.execute(
+                sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(database))
+            )
 
 
 def materializations(run: dg.ExecuteInProcessResult) -> dict[dg.AssetKey, dict]:
