@@ -32,7 +32,6 @@ from pathlib import Path
 import orjson
 import psycopg
 from psycopg import sql
-from psycopg.copy import QueuedLibpqWriter
 
 from orchestration.ingestion.adapters import parse_stream
 from orchestration.ingestion.adapters.base import (
@@ -43,13 +42,15 @@ from orchestration.ingestion.adapters.base import (
     is_json_format,
     table_columns,
 )
+from orchestration.ingestion.copy_writer import BoundedQueueWriter
 from orchestration.ingestion.errors import DuplicateKeyError, IngestionError, InvalidValueError
 from orchestration.ingestion.objects import ObjectSpec
 from orchestration.ingestion.reading import DEFAULT_ENCODING, FileStream
 from orchestration.ingestion.schema import LOADED, QUARANTINED, SKIPPED_DUPLICATE
 
-# Rows buffered before one write to the COPY stream.
-COPY_BATCH_ROWS = 2000
+# Rows buffered before one write to the COPY stream: about 1 MiB of Stripe invoices, whose
+# rows carry their whole object, and less for narrower rows.
+COPY_BATCH_ROWS = 400
 # Child rows stay in memory up to this size before the spool moves to a temporary file.
 SPOOL_MEMORY_BYTES = 16 * 1024 * 1024
 
@@ -195,13 +196,14 @@ def _copy_file(connection, spec, stream, report, load_id, file_format, encoding)
             )
             for child in spec.children
         }
+        child_buffers: dict[str, list[str]] = {table: [] for table in spools}
         parent = spec.table
         prefix = f"{load_id}\t"
         with connection.cursor() as cursor:
             columns = table_columns(spec, with_record=with_record)
-            # The queued writer sends blocks from a thread, so the server ingests one
-            # block while this thread parses the next.
-            writer = QueuedLibpqWriter(cursor)
+            # The writer sends blocks from a thread, so the server ingests one block
+            # while this thread parses the next.
+            writer = BoundedQueueWriter(cursor)
             with cursor.copy(_copy_statement(parent, columns), writer=writer) as copy:
                 buffer: list[str] = []
                 for table, line, values in rows:
@@ -212,12 +214,17 @@ def _copy_file(connection, spec, stream, report, load_id, file_format, encoding)
                             copy.write("".join(buffer).encode())
                             buffer.clear()
                     else:
-                        spools[table].write(text.encode())
+                        child_buffer = child_buffers[table]
+                        child_buffer.append(text)
+                        if len(child_buffer) >= COPY_BATCH_ROWS:
+                            spools[table].write("".join(child_buffer).encode())
+                            child_buffer.clear()
                 if buffer:
                     copy.write("".join(buffer).encode())
 
             for child in spec.children:
                 spool = spools[child.table]
+                spool.write("".join(child_buffers[child.table]).encode())
                 spool.seek(0)
                 statement = _copy_statement(child.table, child_table_columns(child))
                 with cursor.copy(statement) as copy:
