@@ -1,8 +1,8 @@
 """A COPY writer that sends data from a thread, with a bounded queue.
 
 While PostgreSQL ingests one block, the loading thread parses the next. psycopg's own
-`QueuedLibpqWriter` does the same but queues up to 1024 blocks of 128 KiB, so when the
-server is the slower side (JSON Lines, whose `_record` PostgreSQL parses) a load could
+`QueuedLibpqWriter` (psycopg 3.3) does the same but queues up to 1024 blocks of 128 KiB,
+so when the server is the slower side (JSON Lines, whose `_record` PostgreSQL parses) a load could
 hold about 128 MiB of pending data. This writer keeps at most `max_blocks` blocks
 waiting, so the loader's memory does not depend on the file size.
 """
