@@ -373,28 +373,33 @@ def run_method(method: str, root: Path, files) -> dict:
     """Run one method once in a fresh database and return its combined figures."""
     url, drop = bench_database()
     try:
-        parts = [files]
-        worker_method = method
-        if method == "tieout-2p":
-            parts = partition(files, PARALLEL_PROCESSES)
-            worker_method = "tieout"
-        if worker_method == "tieout":
-            _create_raw_tables(url)
-        server_before = server_cpu_seconds(url)
-        workers = []
-        for index in range(len(parts)):
-            command = [sys.executable, __file__, "--worker", worker_method, "--url", url]
-            command += ["--input", str(root), "--part", str(index), "--parts", str(len(parts))]
-            workers.append(subprocess.Popen(command, stdout=subprocess.PIPE, text=True))
-        outputs = []
-        for worker in workers:
-            stdout, _ = worker.communicate()
-            if worker.returncode != 0:
-                raise RuntimeError(f"{method} worker failed with exit code {worker.returncode}")
-            outputs.append(json.loads(stdout.strip().splitlines()[-1]))
-        server_after = server_cpu_seconds(url)
+        return run_in_database(url, method, root, files)
     finally:
         drop()
+
+
+def run_in_database(url: str, method: str, root: Path, files) -> dict:
+    """Run one method once in the database at `url` and return its combined figures."""
+    parts = [files]
+    worker_method = method
+    if method == "tieout-2p":
+        parts = partition(files, PARALLEL_PROCESSES)
+        worker_method = "tieout"
+    if worker_method == "tieout":
+        _create_raw_tables(url)
+    server_before = server_cpu_seconds(url)
+    workers = []
+    for index in range(len(parts)):
+        command = [sys.executable, __file__, "--worker", worker_method, "--url", url]
+        command += ["--input", str(root), "--part", str(index), "--parts", str(len(parts))]
+        workers.append(subprocess.Popen(command, stdout=subprocess.PIPE, text=True))
+    outputs = []
+    for worker in workers:
+        stdout, _ = worker.communicate()
+        if worker.returncode != 0:
+            raise RuntimeError(f"{method} worker failed with exit code {worker.returncode}")
+        outputs.append(json.loads(stdout.strip().splitlines()[-1]))
+    server_after = server_cpu_seconds(url)
 
     server_cpu = None
     if server_before is not None and server_after is not None:

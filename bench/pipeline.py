@@ -1,0 +1,185 @@
+"""Benchmark the dbt build after ingestion, and the invoice-to-GL check against datacompy.
+
+`build_pipeline` loads a generated set into a fresh database with tieout (two processes,
+as a Dagster run on 2 cores), seeds the mappings and runs `dbt build` on the staging,
+canonical and reconciliation layers, then reads each node's time from the build's
+run_results.json.
+
+`compare_with_datacompy` compares the same two tables in pandas with datacompy, and the
+difference set each side reports:
+
+- datacompy: Stripe invoices (`staging.stg_stripe__invoices`: invoice_id, total; void and
+  draft invoices left out) joined on NetSuite invoices (`staging.stg_netsuite__transactions`
+  with transaction_type `CustInvc`: external_id, foreign_total). The set is the invoice ids
+  present only in Stripe, plus the ids whose totals differ by more than 0.01.
+- tieout: the invoice ids of `finance.reconciliation_exceptions` with source_object
+  `invoice` and reason code INVOICE_NOT_POSTED or AMOUNT_MISMATCH.
+
+tieout's rules go further than a row diff (summarized journals cover many invoices,
+per-currency tolerances, duplicates and voids have reasons of their own), so the two sets
+are expected to differ; the benchmark reports both sizes and the ids in only one of them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+# The close layer holds restated_after_signoff, which the exceptions mart reads.
+DBT_LAYERS = ("staging", "canonical", "close", "reconciliation")
+AMOUNT_TOLERANCE = 0.01
+DIFFERENCE_REASONS = ("INVOICE_NOT_POSTED", "AMOUNT_MISMATCH")
+
+
+def build_pipeline(url: str, root: Path, ingest) -> dict:
+    """Ingest `root` into the database at `url` with `ingest`, then dbt build; return times."""
+    started = time.perf_counter()
+    ingest(url, root)
+    ingest_seconds = time.perf_counter() - started
+
+    environment = dbt_environment(url)
+    with tempfile.TemporaryDirectory(prefix="tieout-bench-dbt-") as target:
+        target_path = Path(target)
+        _run_dbt(["seed"], target_path, environment)
+        started = time.perf_counter()
+        selection = [f"path:models/{layer}" for layer in DBT_LAYERS]
+        _run_dbt(["build", "--select", *selection], target_path, environment)
+        dbt_seconds = time.perf_counter() - started
+        layers = layer_times(
+            json.loads((target_path / "run_results.json").read_text()),
+            json.loads((target_path / "manifest.json").read_text()),
+        )
+    return {
+        "ingest_seconds": ingest_seconds,
+        "dbt_seconds": dbt_seconds,
+        "pipeline_seconds": ingest_seconds + dbt_seconds,
+        "layers": layers,
+    }
+
+
+def dbt_environment(url: str) -> dict[str, str]:
+    """Return os.environ with the connection variables that profiles.yml reads, for `url`."""
+    from orchestration.database import parse_database_url
+
+    info = parse_database_url(url)
+    return {
+        **os.environ,
+        "TIEOUT_PG_HOST": info.host,
+        "TIEOUT_PG_PORT": str(info.port),
+        "TIEOUT_PG_USER": info.user,
+        "TIEOUT_PG_PASSWORD": info.password,
+        "TIEOUT_PG_DATABASE": info.database,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+    }
+
+
+def _run_dbt(command: list[str], target_path: Path, environment: dict[str, str]) -> None:
+    from orchestration.close.dbt_cli import dbt_arguments
+    from orchestration.settings import load_settings
+
+    executable = str(Path(sys.executable).with_name("dbt"))
+    arguments = [executable, *dbt_arguments(load_settings(), command, target_path)]
+    completed = subprocess.run(arguments, capture_output=True, text=True, env=environment)
+    if completed.returncode != 0:
+        raise RuntimeError(
+            f"dbt {' '.join(command)} failed with exit code {completed.returncode}:\n"
+            f"{completed.stdout[-4000:]}{completed.stderr[-2000:]}"
+        )
+
+
+def layer_times(run_results: dict, manifest: dict) -> dict[str, dict[str, float]]:
+    """Sum node execution times of a run_results.json by layer folder and resource type.
+
+    With several dbt threads the nodes overlap, so a layer's sum can exceed its wall time.
+    """
+    nodes = {**manifest["nodes"], **manifest.get("unit_tests", {})}
+    times: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for result in run_results["results"]:
+        unique_id = result["unique_id"]
+        parts = Path(nodes.get(unique_id, {}).get("original_file_path", "other")).parts
+        layer = parts[1] if len(parts) > 2 and parts[0] == "models" else "other"
+        times[layer][unique_id.split(".", 1)[0]] += result["execution_time"]
+    return {layer: dict(kinds) for layer, kinds in times.items()}
+
+
+def compare_with_datacompy(url: str) -> dict:
+    """Compute the invoice-to-GL difference set with datacompy, and read tieout's."""
+    import datacompy
+    import pandas as pd
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg2://", 1))
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    with engine.connect() as connection:
+        invoices = pd.read_sql(
+            "select invoice_id, total from staging.stg_stripe__invoices"
+            " where invoice_status not in ('void', 'draft')",
+            connection,
+        )
+        gl = pd.read_sql(
+            "select external_id as invoice_id, foreign_total as total"
+            " from staging.stg_netsuite__transactions"
+            " where transaction_type = 'CustInvc' and external_id is not null",
+            connection,
+        )
+    comparison = datacompy.Compare(
+        invoices.astype({"total": float}),
+        gl.astype({"total": float}).drop_duplicates("invoice_id"),
+        join_columns="invoice_id",
+        abs_tol=AMOUNT_TOLERANCE,
+        df1_name="stripe",
+        df2_name="netsuite",
+    )
+    only_stripe = set(comparison.df1_unq_rows["invoice_id"])
+    mismatched = set(comparison.all_mismatch()["invoice_id"])
+    datacompy_seconds = time.perf_counter() - started
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with engine.connect() as connection:
+        tieout_ids = set(
+            pd.read_sql(
+                "select distinct source_id from finance.reconciliation_exceptions"
+                " where source_object = 'invoice' and reason_code in %(reasons)s",
+                connection,
+                params={"reasons": DIFFERENCE_REASONS},
+            )["source_id"]
+        )
+    engine.dispose()
+
+    datacompy_ids = only_stripe | mismatched
+    return {
+        "datacompy_seconds": datacompy_seconds,
+        "datacompy_peak_rss_mib": peak_mib,
+        "datacompy_peak_rss_before_mib": rss_before / 1024,
+        "stripe_invoices": len(invoices),
+        "gl_invoices": len(gl),
+        "datacompy_only_stripe": len(only_stripe),
+        "datacompy_mismatched": len(mismatched),
+        "datacompy_set": len(datacompy_ids),
+        "tieout_set": len(tieout_ids),
+        "in_both": len(datacompy_ids & tieout_ids),
+        "only_datacompy": sorted(datacompy_ids - tieout_ids)[:5],
+        "only_datacompy_count": len(datacompy_ids - tieout_ids),
+        "only_tieout": sorted(tieout_ids - datacompy_ids)[:5],
+        "only_tieout_count": len(tieout_ids - datacompy_ids),
+    }
+
+
+if __name__ == "__main__":
+    # `python bench/pipeline.py --compare URL`: one comparison in a process of its own, so
+    # its peak RSS is datacompy's and pandas' alone.
+    if sys.argv[1:2] != ["--compare"] or len(sys.argv) != 3:
+        raise SystemExit("usage: python bench/pipeline.py --compare POSTGRESQL_URL")
+    print(json.dumps(compare_with_datacompy(sys.argv[2])))
