@@ -189,8 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     demo_root = generated_set(home, "demo", args.seed, 6)
 
     summaries, data = ingestion.run_benchmark(root, ["tieout", "tieout-2p", "copy"], args.runs)
-    # pandas loads about 3,000 records/s, an hour for the medium set, so it runs on the
-    # demo set only, beside tieout and COPY on the same files.
+    # pandas loads about 3,000 records/s here, so the medium set would take it roughly an
+    # hour (an estimate). It runs on the demo set only, beside tieout and COPY.
     demo_methods = ["tieout", "copy"] + ([] if args.skip_pandas else ["pandas"])
     demo_summaries, demo_data = ingestion.run_benchmark(demo_root, demo_methods, args.runs)
     ingest_table = ingestion.format_table(summaries)

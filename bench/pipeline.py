@@ -1,9 +1,9 @@
 """Benchmark the dbt build after ingestion, and the invoice-to-GL check against datacompy.
 
-`build_pipeline` loads a generated set into a fresh database with tieout (two processes,
-as a Dagster run on 2 cores), seeds the mappings and runs `dbt build` on the staging,
-canonical and reconciliation layers, then reads each node's time from the build's
-run_results.json.
+`build_pipeline` loads a generated set into a fresh database with tieout in two processes,
+as a Dagster run does on 2 cores. It then seeds the mappings and runs `dbt build` on the
+staging, canonical, close and reconciliation layers, and reads each node's time from the
+build's run_results.json.
 
 `compare_with_datacompy` compares the same two tables in pandas with datacompy, and the
 difference set each side reports:
@@ -36,7 +36,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-# The close layer holds restated_after_signoff, which the exceptions mart reads.
+# The close layer contains restated_after_signoff, which the exceptions mart reads.
 DBT_LAYERS = ("staging", "canonical", "close", "reconciliation")
 AMOUNT_TOLERANCE = 0.01
 DIFFERENCE_REASONS = ("INVOICE_NOT_POSTED", "AMOUNT_MISMATCH")
