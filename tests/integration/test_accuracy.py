@@ -44,12 +44,6 @@ DBT_TIMEOUT_SECONDS = 600
 # A row's identity in the answer key and in the mart.
 Key = tuple[str, str, str, str]
 
-# NOTE: the generator restates one invoice per company by changing only its due date,
-# and the restatement model (models/close) does not count a due-date change, so that
-# answer key row is never found. Remove this allowance once the two agree.
-TOLERATED_MISSING_REASONS = frozenset({"RESTATED_AFTER_SIGNOFF"})
-
-
 @dataclass(frozen=True)
 class Expected:
     """An answer key row: the difference and the decimals it is stated to."""
@@ -196,9 +190,8 @@ def test_exceptions_match_answer_key(seed: int, seed_database: ConnectionInfo, t
     actual = read_exceptions(seed_database)
     report = accuracy_report(expected, actual)
 
-    required = {key for key in expected if key[3] not in TOLERATED_MISSING_REASONS or key in actual}
     print(report)
     assert expected, "the answer key is empty"
     assert set(actual) - set(expected) == set(), report
-    assert required - set(actual) == set(), report
-    assert all(expected[key].matches(actual[key]) for key in required), report
+    assert set(expected) - set(actual) == set(), report
+    assert all(expected[key].matches(actual[key]) for key in expected), report

@@ -6,8 +6,8 @@
     the newest snapshot taken at or before the sign-off with the newest snapshot
     taken after it. Snapshot times (not load times) decide, so loading old
     snapshots late gives the same rows. Only the fields listed in
-    `compared_fields` below count: a payment that marks an invoice paid is not a
-    restatement, a new total or a voided invoice is.
+    `compared` objects below count: a payment that marks an invoice paid is not a
+    restatement; a new total, due date (it moves the AR ageing) or void is.
 
     The most recent sign-off that covers a subsidiary and period is the reference,
     so signing a period off again after reviewing its restatements clears them.
@@ -188,6 +188,7 @@ invoice_versions as (
             'tax', invoices.tax,
             'total', invoices.total,
             'finalized_at', invoices.finalized_at,
+            'due_date', invoices.due_date,
             'voided_at', invoices.voided_at,
             'lines', coalesce(invoice_lines.document_lines, cast('[]' as jsonb))
         ) as compared
