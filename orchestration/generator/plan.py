@@ -206,6 +206,10 @@ def _target_month(
         return None
     if code == "RESTATED_AFTER_SIGNOFF":
         return 0
+    if code == "INVOICE_NOT_POSTED":
+        # Finance finds unposted documents while the month just ended is still open,
+        # so the catch-up journal can post into that month.
+        return months - 1
     # Leave the first month to onboarding and the last one for payments to settle,
     # and keep clear of the months that a summary journal covers for this subsidiary.
     blocked = {month for sub_id, month, _ in plan.summary_sets if sub_id == customer[0]}
