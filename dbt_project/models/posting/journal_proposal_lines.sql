@@ -5,9 +5,21 @@
 -- Documents that a tieout journal already covers (posting.posted_documents)
 -- stay out, so a later proposal never posts them a second time while the ERP
 -- snapshot that shows the journal is still to be loaded.
+-- Partitioned by accounting period like the finance marts: with the vars
+-- period_start and period_end ('YYYY-MM') a run replaces only those periods'
+-- journals; without them it rebuilds the table (macros/period_partitions.sql).
+-- The summary mart is an upstream only for ordering: its blocking quality
+-- check then runs before proposals are built, and a failure stops them.
+-- depends_on: {{ ref('reconciliation_summary') }}
 {{
     config(
-        materialized='table',
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='period',
+        on_schema_change='fail',
+        full_refresh=not period_range_is_set(),
+        pre_hook="{{ delete_period_range() }}",
+        tags=['period_partitioned'],
         schema='posting',
         meta={
             'dagster': {
@@ -29,6 +41,7 @@ exceptions as (
 document_lines as (
 
     select * from {{ ref('billing_document_lines') }}
+    where {{ in_period_range('period') }}
 
 ),
 

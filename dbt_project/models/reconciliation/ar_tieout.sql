@@ -4,6 +4,21 @@
 -- succeeded refunds (positive); GL movements are every transaction's AR lines.
 -- The exceptions of the billing-GL, payments and balances pairs explain part of
 -- the difference, in the same GL-minus-billing sign.
+-- Partitioned by accounting period: with the vars period_start and period_end
+-- ('YYYY-MM') a run replaces only those periods' rows; without them it rebuilds
+-- the table (macros/period_partitions.sql).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='period',
+        on_schema_change='fail',
+        full_refresh=not period_range_is_set(),
+        pre_hook="{{ delete_period_range() }}",
+        tags=['period_partitioned'],
+    )
+}}
+
 with
 
 billing_documents as (
@@ -204,6 +219,8 @@ final as (
         on balances.subsidiary_id = subsidiaries.subsidiary_id
     left join currencies
         on balances.currency_code = currencies.currency_code
+    -- Balances are cumulative, so every earlier period is summed before this filter.
+    where {{ in_period_range('balances.period') }}
 
 )
 

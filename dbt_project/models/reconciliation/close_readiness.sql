@@ -2,17 +2,34 @@
 -- exception and every currency's AR tied out. Every exception in the mart
 -- counts as open. Amount at risk is the absolute functional difference of the
 -- exceptions that carry an amount.
+-- Partitioned by accounting period: with the vars period_start and period_end
+-- ('YYYY-MM') a run replaces only those periods' rows; without them it rebuilds
+-- the table (macros/period_partitions.sql).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='period',
+        on_schema_change='fail',
+        full_refresh=not period_range_is_set(),
+        pre_hook="{{ delete_period_range() }}",
+        tags=['period_partitioned'],
+    )
+}}
+
 with
 
 exceptions as (
 
     select * from {{ ref('reconciliation_exceptions') }}
+    where {{ in_period_range('period') }}
 
 ),
 
 ar_tieout as (
 
     select * from {{ ref('ar_tieout') }}
+    where {{ in_period_range('period') }}
 
 ),
 
@@ -25,6 +42,7 @@ subsidiaries as (
 periods as (
 
     select * from {{ ref('accounting_periods') }}
+    where {{ in_period_range('period') }}
 
 ),
 

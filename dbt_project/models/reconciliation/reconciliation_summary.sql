@@ -3,6 +3,24 @@
 -- exception, a payout or an AR balance per currency. It is unmatched when it
 -- has at least one exception. Amounts are absolute values in the subsidiary's
 -- functional currency, so matched_amount + unmatched_amount = total_amount.
+-- A match without a period of its own (a customer matched across systems)
+-- counts in the period of the snapshot, where the exceptions mart places the
+-- master-data exceptions, so every row has a period and belongs to a partition.
+-- Partitioned by accounting period: with the vars period_start and period_end
+-- ('YYYY-MM') a run replaces only those periods' rows; without them it rebuilds
+-- the table (macros/period_partitions.sql).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='period',
+        on_schema_change='fail',
+        full_refresh=not period_range_is_set(),
+        pre_hook="{{ delete_period_range() }}",
+        tags=['period_partitioned'],
+    )
+}}
+
 with
 
 matches as (
@@ -47,6 +65,23 @@ fx_rates as (
 
 ),
 
+-- The same snapshot time the exceptions mart counts ages from.
+snapshot_times as (
+
+    select max(snapshot_at) as snapshot_at from {{ ref('stg_salesforce__accounts') }}
+    union all
+    select max(snapshot_at) as snapshot_at from {{ ref('stg_stripe__customers') }}
+    union all
+    select max(snapshot_at) as snapshot_at from {{ ref('stg_netsuite__subsidiaries') }}
+
+),
+
+reconciliation_snapshot as (
+
+    select max(snapshot_at) as snapshot_at from snapshot_times
+
+),
+
 matched_items as (
 
     select
@@ -55,10 +90,17 @@ matched_items as (
         matches.left_object as item_object,
         matches.left_id as item_id,
         matches.subsidiary_id,
-        matches.period,
+        coalesce(
+            matches.period,
+            {{ period_label(to_local_date(
+                'reconciliation_snapshot.snapshot_at',
+                "coalesce(subsidiaries.time_zone, 'UTC')",
+            )) }}
+        ) as period,
         abs(matches.left_amount * coalesce(fx_rates.average_rate, 1)) as amount_functional,
         0 as has_exception
     from matches
+    cross join reconciliation_snapshot
     left join subsidiaries
         on matches.subsidiary_id = subsidiaries.subsidiary_id
     left join periods
@@ -185,6 +227,8 @@ final as (
     from items
     left join subsidiaries
         on items.subsidiary_id = subsidiaries.subsidiary_id
+    -- An item's period is known only once its match and exceptions are combined.
+    where {{ in_period_range('items.period') }}
     group by items.subsidiary_id, items.period, items.pair
 
 )
