@@ -1,5 +1,6 @@
 -- Stripe payouts. A payout has no customer; its subsidiary is the one whose
--- charges it settled (the lowest id when charges of several are mixed).
+-- charges or refunds it settled (the lowest id when several are mixed). A payout
+-- of refunds alone is negative and still belongs to the refunded charges' entity.
 with
 
 payouts as (
@@ -20,6 +21,28 @@ payments as (
 
 ),
 
+refunds as (
+
+    select * from {{ ref('refunds') }}
+
+),
+
+settled_documents as (
+
+    select
+        payment_id as document_id,
+        subsidiary_id
+    from payments
+
+    union all
+
+    select
+        refund_id as document_id,
+        subsidiary_id
+    from refunds
+
+),
+
 subsidiaries as (
 
     select * from {{ ref('canonical_subsidiaries') }}
@@ -36,10 +59,10 @@ payout_subsidiaries as (
 
     select
         balance_transactions.payout_id,
-        min(payments.subsidiary_id) as subsidiary_id
+        min(settled_documents.subsidiary_id) as subsidiary_id
     from balance_transactions
-    inner join payments
-        on balance_transactions.source_id = payments.payment_id
+    inner join settled_documents
+        on balance_transactions.source_id = settled_documents.document_id
     where balance_transactions.payout_id is not null
     group by balance_transactions.payout_id
 
