@@ -7,6 +7,7 @@ receives a `Settings` object, so a test can build one from a plain dictionary.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,12 @@ DATABASE_URL_VARIABLE = "TIEOUT_DATABASE_URL"
 DAGSTER_DATABASE_URL_VARIABLE = "TIEOUT_DAGSTER_DATABASE_URL"
 SNAPSHOTS_VARIABLE = "TIEOUT_SNAPSHOTS"
 DAGSTER_HOME_VARIABLE = "DAGSTER_HOME"
+FIRST_PERIOD_VARIABLE = "TIEOUT_FIRST_PERIOD"
+
+# First accounting period (YYYY-MM) of the monthly partitions. The default is the first
+# month of the sample data that `tieout generate` writes: six months ending 2026-11.
+DEFAULT_FIRST_PERIOD = "2026-06"
+PERIOD_PATTERN = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 # URL schemes accepted for a PostgreSQL server: libpq's two spellings and the SQLAlchemy
 # dialect names with a driver. All of them are stored as plain `postgresql://`.
@@ -41,6 +48,7 @@ class Settings:
     project_root: Path
     dbt_project_dir: Path
     expectations_dir: Path
+    first_period: str
 
     @property
     def uses_embedded_database(self) -> bool:
@@ -51,7 +59,8 @@ class Settings:
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build `Settings` from `environ`, or from `os.environ` when it is None.
 
-    Raises ValueError when a database URL is not a PostgreSQL URL.
+    Raises ValueError when a database URL is not a PostgreSQL URL or the first period is
+    not YYYY-MM.
     """
     if environ is None:
         environ = os.environ
@@ -70,6 +79,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         project_root=PROJECT_ROOT,
         dbt_project_dir=PROJECT_ROOT / "dbt_project",
         expectations_dir=PROJECT_ROOT / "expectations",
+        first_period=_period_from(environ, FIRST_PERIOD_VARIABLE, DEFAULT_FIRST_PERIOD),
     )
 
 
@@ -91,6 +101,13 @@ def normalize_database_url(url: str | None) -> str | None:
         )
 
     return urlunsplit(parts._replace(scheme="postgresql"))
+
+
+def _period_from(environ: Mapping[str, str], name: str, default: str) -> str:
+    value = environ.get(name, "").strip() or default
+    if not PERIOD_PATTERN.fullmatch(value):
+        raise ValueError(f"Invalid {name} {value!r}: expected an accounting period YYYY-MM.")
+    return value
 
 
 def _path_from(environ: Mapping[str, str], name: str, default: Path) -> Path:

@@ -14,6 +14,7 @@ import dagster as dg
 
 from orchestration.close.calendar import business_day_of_month, previous_period
 from orchestration.close.config import CloseSettings, load_close_settings
+from orchestration.reconciliation.partitions import partition_range_tags, period_partitions
 
 # Run tag naming the accounting period (YYYY-MM) that a close run closes.
 PERIOD_TAG = "tieout/period"
@@ -66,8 +67,12 @@ def build_daily_sync_schedule(settings: CloseSettings) -> dg.ScheduleDefinition:
         ),
     )
     def daily_sync_schedule(context: dg.ScheduleEvaluationContext):
-        today = _local_time(context.scheduled_execution_time, timezone).date().isoformat()
-        return dg.RunRequest(run_key=f"daily_sync:{today}", tags={SYNC_DATE_TAG: today})
+        local_time = _local_time(context.scheduled_execution_time, timezone)
+        today = local_time.date().isoformat()
+        return dg.RunRequest(
+            run_key=f"daily_sync:{today}",
+            tags={SYNC_DATE_TAG: today, **all_periods_tags(local_time)},
+        )
 
     return daily_sync_schedule
 
@@ -106,7 +111,18 @@ def close_run_request(local_time: datetime, business_day: int) -> dg.RunRequest 
         )
 
     period = previous_period(today)
-    return dg.RunRequest(run_key=f"period_close:{period}", tags={PERIOD_TAG: period})
+    # The period's partition of the per-period marts; the unpartitioned assets run whole.
+    return dg.RunRequest(
+        run_key=f"period_close:{period}", partition_key=period, tags={PERIOD_TAG: period}
+    )
+
+
+def all_periods_tags(local_time: datetime) -> dict[str, str]:
+    """Return the run tags that rebuild every accounting period in one run."""
+    keys = period_partitions().get_partition_keys(current_time=local_time)
+    if not keys:
+        return {}
+    return partition_range_tags(dg.PartitionKeyRange(keys[0], keys[-1]))
 
 
 def _local_time(scheduled: datetime | None, timezone: ZoneInfo) -> datetime:

@@ -1,4 +1,12 @@
-"""The dbt project as Dagster assets: staging, canonical, reconciliation and posting models."""
+"""The dbt project as Dagster assets: staging, canonical, reconciliation and posting models.
+
+The models are split into three multi-assets. The staging, canonical and matching models
+are unpartitioned. The per-period finance marts (dbt tag `period_partitioned`) and the
+journal proposals are partitioned by accounting period, and each partitioned run is one
+`dbt build` over its whole partition range. Journal proposals are a multi-asset of their
+own, so the blocking quality checks of the finance marts run, and can stop them, between
+the two dbt invocations of one run.
+"""
 
 from collections.abc import Iterator
 from typing import Any
@@ -7,6 +15,11 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.reconciliation.metadata import EXCEPTIONS_KEY, SUMMARY_KEY, mart_metadata
+from orchestration.reconciliation.partitions import (
+    PERIOD_PARTITIONED_TAG,
+    dbt_build_args,
+    period_partitions,
+)
 from orchestration.reconciliation.project import load_dbt_project
 from orchestration.reconciliation.translator import TieoutDbtTranslator
 from orchestration.resources import WarehouseResource
@@ -14,15 +27,70 @@ from orchestration.resources import WarehouseResource
 TRANSLATOR = TieoutDbtTranslator()
 MARTS_WITH_SUMMARY = (EXCEPTIONS_KEY, SUMMARY_KEY)
 
+# dbt selectors of the three multi-assets; together they cover every node once.
+UNPARTITIONED_SELECT = "fqn:*"
+UNPARTITIONED_EXCLUDE = f"tag:{PERIOD_PARTITIONED_TAG}"
+POSTING_PATH = "path:models/posting"
+PERIOD_MARTS_SELECT = f"tag:{PERIOD_PARTITIONED_TAG}"
+PERIOD_MARTS_EXCLUDE = POSTING_PATH
+JOURNAL_PROPOSALS_SELECT = f"tag:{PERIOD_PARTITIONED_TAG},{POSTING_PATH}"
 
-def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
-    """Build the multi-asset of every model, seed and test in `project`'s manifest."""
+
+def build_dbt_assets(
+    project: DbtProject, partitions_def: dg.PartitionsDefinition
+) -> list[dg.AssetsDefinition]:
+    """Build the multi-assets of every model, seed and test in `project`'s manifest.
+
+    Returns the unpartitioned models, then the per-period finance marts and the journal
+    proposals, both partitioned by `partitions_def`.
+    """
+    return [
+        build_dbt_multi_asset(
+            project,
+            name="tieout_dbt_models",
+            select=UNPARTITIONED_SELECT,
+            exclude=UNPARTITIONED_EXCLUDE,
+        ),
+        build_dbt_multi_asset(
+            project,
+            name="tieout_period_marts",
+            select=PERIOD_MARTS_SELECT,
+            exclude=PERIOD_MARTS_EXCLUDE,
+            partitions_def=partitions_def,
+        ),
+        build_dbt_multi_asset(
+            project,
+            name="tieout_journal_proposals",
+            select=JOURNAL_PROPOSALS_SELECT,
+            partitions_def=partitions_def,
+        ),
+    ]
+
+
+def build_dbt_multi_asset(
+    project: DbtProject,
+    *,
+    name: str,
+    select: str,
+    exclude: str | None = None,
+    partitions_def: dg.PartitionsDefinition | None = None,
+) -> dg.AssetsDefinition:
+    """Build one multi-asset of the dbt nodes that `select` and `exclude` choose.
+
+    A partitioned multi-asset runs once for a whole range of partitions (a single-run
+    backfill policy) and passes the range to dbt as the vars period_start and period_end.
+    """
+    backfill_policy = dg.BackfillPolicy.single_run() if partitions_def is not None else None
 
     @dbt_assets(
         manifest=project.manifest_path,
         project=project,
         dagster_dbt_translator=TRANSLATOR,
-        name="tieout_dbt_models",
+        name=name,
+        select=select,
+        exclude=exclude,
+        partitions_def=partitions_def,
+        backfill_policy=backfill_policy,
     )
     def tieout_dbt_models(
         context: dg.AssetExecutionContext,
@@ -30,17 +98,26 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         warehouse: WarehouseResource,
     ) -> Iterator[Any]:
         """Run `dbt build` on the selected models; tests report as asset checks."""
-        invocation = dbt.cli(["build"], context=context)
+        key_range = context.partition_key_range if partitions_def is not None else None
+        args = dbt_build_args(key_range)
+        context.log.info(f"Running dbt {' '.join(args)}")
+        invocation = dbt.cli(args, context=context)
         for event in invocation.stream().fetch_row_counts():
-            yield with_mart_metadata(event, warehouse, context)
+            yield with_mart_metadata(event, warehouse, context, key_range)
 
     return tieout_dbt_models
 
 
 def with_mart_metadata(
-    event: Any, warehouse: WarehouseResource, context: dg.AssetExecutionContext
+    event: Any,
+    warehouse: WarehouseResource,
+    context: dg.AssetExecutionContext,
+    key_range: dg.PartitionKeyRange | None = None,
 ) -> Any:
-    """Add the exception counts and match rates to the marts' materializations."""
+    """Add the exception counts and match rates to the marts' materializations.
+
+    A partitioned mart reports the periods of `key_range` only.
+    """
     if isinstance(event, dg.Output):
         asset_key = context.asset_key_for_output(event.output_name)
     elif isinstance(event, dg.MaterializeResult):
@@ -50,8 +127,9 @@ def with_mart_metadata(
     if asset_key not in MARTS_WITH_SUMMARY:
         return event
 
+    periods = (key_range.start, key_range.end) if key_range is not None else None
     with warehouse.connect() as connection:
-        metadata = mart_metadata(connection, asset_key)
+        metadata = mart_metadata(connection, asset_key, periods)
     context.log.info(f"Summary of {asset_key.to_user_string()}: {metadata}")
     if isinstance(event, dg.Output):
         return event.with_metadata({**event.metadata, **metadata})
@@ -59,7 +137,8 @@ def with_mart_metadata(
 
 
 DBT_PROJECT = load_dbt_project()
-tieout_dbt_models = build_dbt_assets(DBT_PROJECT)
+PERIOD_PARTITIONS = period_partitions()
+DBT_ASSETS = build_dbt_assets(DBT_PROJECT, PERIOD_PARTITIONS)
 
 
 # Tables the dbt sources read that no asset of the code location materializes: the load

@@ -7,13 +7,13 @@ bound here because only the dbt assets use it.
 import dagster as dg
 
 from orchestration.reconciliation.assets import (
+    DBT_ASSETS,
     DBT_PROJECT,
     EXTERNAL_SOURCE_TABLES,
-    tieout_dbt_models,
 )
 from orchestration.reconciliation.resources import build_dbt_resource
 
 defs = dg.Definitions(
-    assets=[tieout_dbt_models, *EXTERNAL_SOURCE_TABLES],
+    assets=[*DBT_ASSETS, *EXTERNAL_SOURCE_TABLES],
     resources={"dbt": build_dbt_resource(DBT_PROJECT)},
 )

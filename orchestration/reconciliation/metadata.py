@@ -27,6 +27,18 @@ group by pair
 order by pair
 """
 
+# The same over the periods of a partitioned run, both bounds inclusive ('YYYY-MM').
+PERIOD_MATCH_RATES_SQL = """
+select
+    pair,
+    sum(matched_count),
+    sum(total_count)
+from finance.reconciliation_summary
+where period between %(period_start)s and %(period_end)s
+group by pair
+order by pair
+"""
+
 
 def exception_metadata(rows: list[tuple[str, int]]) -> dict[str, Any]:
     """Build the metadata of the exceptions mart from (reason_code, count) rows."""
@@ -46,10 +58,24 @@ def match_rate_metadata(rows: list[tuple[str, int, int]]) -> dict[str, Any]:
     return {"match_rate_by_pair": dg.MetadataValue.json(rates)}
 
 
-def mart_metadata(connection: psycopg.Connection, asset_key: dg.AssetKey) -> dict[str, Any]:
-    """Query the summary metadata of one mart; empty for assets without any."""
+def mart_metadata(
+    connection: psycopg.Connection,
+    asset_key: dg.AssetKey,
+    periods: tuple[str, str] | None = None,
+) -> dict[str, Any]:
+    """Query the summary metadata of one mart; empty for assets without any.
+
+    `periods` (first, last) limits the summary mart's match rates to those periods.
+    """
     if asset_key == EXCEPTIONS_KEY:
         return exception_metadata(connection.execute(EXCEPTION_COUNTS_SQL).fetchall())
-    if asset_key == SUMMARY_KEY:
+    if asset_key == SUMMARY_KEY and periods is None:
         return match_rate_metadata(connection.execute(MATCH_RATES_SQL).fetchall())
+    if asset_key == SUMMARY_KEY:
+        period_start, period_end = periods
+        rows = connection.execute(
+            PERIOD_MATCH_RATES_SQL,
+            {"period_start": period_start, "period_end": period_end},
+        ).fetchall()
+        return match_rate_metadata(rows)
     return {}

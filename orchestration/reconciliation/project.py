@@ -52,11 +52,32 @@ def parse_environment() -> Iterator[None]:
                 os.environ[name] = value
 
 
+# Files under the project folder whose changes need a new manifest.
+PROJECT_FILE_SUFFIXES = frozenset({".sql", ".yml", ".yaml", ".csv"})
+# Folders of the project that hold no sources: dbt's output and installed packages.
+GENERATED_DIRS = frozenset({"target", "dbt_packages", "logs"})
+
+
+def manifest_is_stale(project_dir: Path, manifest_path: Path) -> bool:
+    """Whether `manifest_path` is missing or older than a source file of the project."""
+    if not manifest_path.exists():
+        return True
+    built_at = manifest_path.stat().st_mtime
+    for directory, subdirs, files in os.walk(project_dir):
+        subdirs[:] = [name for name in subdirs if name not in GENERATED_DIRS]
+        for name in files:
+            path = Path(directory, name)
+            if path.suffix in PROJECT_FILE_SUFFIXES and path.stat().st_mtime > built_at:
+                return True
+    return False
+
+
 def load_dbt_project(target_path: Path | None = None, *, parse: bool = False) -> DbtProject:
     """Return the project with a manifest, running `dbt parse` when it is stale or missing.
 
     Under `dagster dev` the manifest is rebuilt on every load, so model edits show up.
-    Elsewhere, such as in a fresh clone, it is built once when it does not exist yet.
+    Elsewhere it is built when it does not exist yet, as in a fresh clone, or when a
+    model, macro, seed or project file changed after it was built.
     `parse` rebuilds it in any case, for example after the connection variables changed,
     since the manifest records the database name. `target_path` defaults to
     `dbt_project/target`.
@@ -69,6 +90,6 @@ def load_dbt_project(target_path: Path | None = None, *, parse: bool = False) ->
     )
     with parse_environment():
         project.prepare_if_dev()
-        if parse or not project.manifest_path.exists():
+        if parse or manifest_is_stale(settings.dbt_project_dir, project.manifest_path):
             project.preparer.prepare(project)
     return project

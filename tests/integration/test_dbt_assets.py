@@ -20,6 +20,10 @@ from orchestration.database import WAREHOUSE_SCHEMAS, ConnectionInfo
 from orchestration.ingestion.schema import ensure_raw_schema
 from orchestration.reconciliation.assets import build_dbt_assets
 from orchestration.reconciliation.metadata import EXCEPTIONS_KEY, SUMMARY_KEY
+from orchestration.reconciliation.partitions import (
+    build_period_partitions,
+    partition_range_tags,
+)
 from orchestration.reconciliation.project import load_dbt_project
 from orchestration.reconciliation.resources import build_dbt_resource
 from orchestration.resources import WarehouseResource
@@ -68,10 +72,12 @@ def empty_warehouse_run(
                 ),
             }
             selection = dg.AssetSelection.all() - dg.AssetSelection.groups("posting")
+            partitions = build_period_partitions("2026-06")
             yield dg.materialize(
-                [build_dbt_assets(project)],
+                build_dbt_assets(project, partitions),
                 resources=resources,
                 selection=selection,
+                tags=partition_range_tags(dg.PartitionKeyRange("2026-06", "2026-11")),
                 raise_on_error=False,
             )
     finally:
