@@ -8,6 +8,8 @@ from graphlib import TopologicalSorter
 
 import dagster as dg
 
+from orchestration.reconciliation.partitions import partition_range_tags
+
 # Dagster's console logger prints every event at DEBUG. Warnings and errors still show,
 # and the UI keeps the full event log of every run.
 RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -15,10 +17,15 @@ RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 @dataclass(frozen=True)
 class RunStep:
-    """Assets that share one partitioning, run together once per partition key."""
+    """Assets that share one partitioning, run together once per partition key.
+
+    When every asset of the step has a single-run backfill policy, the step runs once
+    over the whole range of partition keys instead.
+    """
 
     asset_keys: tuple[dg.AssetKey, ...]
     partitions_def: dg.PartitionsDefinition | None
+    single_run: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,17 +65,25 @@ def plan_steps(defs: dg.Definitions) -> list[RunStep]:
     steps: list[RunStep] = []
     for key in ordered:
         partitions_def = specs[key].partitions_def
+        single_run = _has_single_run_policy(defs.resolve_assets_def(key))
         if steps and steps[-1].partitions_def == partitions_def:
             last = steps.pop()
-            steps.append(RunStep((*last.asset_keys, key), partitions_def))
+            steps.append(
+                RunStep((*last.asset_keys, key), partitions_def, last.single_run and single_run)
+            )
         else:
-            steps.append(RunStep((key,), partitions_def))
+            steps.append(RunStep((key,), partitions_def, single_run))
     return steps
+
+
+def _has_single_run_policy(assets_def: dg.AssetsDefinition) -> bool:
+    policy = assets_def.backfill_policy
+    return policy is not None and policy.max_partitions_per_run is None
 
 
 def count_runs(steps: list[RunStep], instance: dg.DagsterInstance) -> int:
     """Return how many runs `run_steps` will launch."""
-    return sum(len(_partition_keys(step, instance)) for step in steps)
+    return sum(len(_run_partitions(step, instance)) for step in steps)
 
 
 def run_steps(
@@ -76,9 +91,11 @@ def run_steps(
     steps: list[RunStep],
     instance: dg.DagsterInstance,
 ) -> Iterator[RunOutcome]:
-    """Execute each step in process, once per partition key, and yield each outcome.
+    """Execute each step in process and yield each outcome.
 
-    Stops after the first failed run, because later steps depend on earlier ones.
+    A partitioned step runs once per partition key, or once over all of its keys when
+    its assets have a single-run backfill policy. Stops after the first failed run,
+    because later steps depend on earlier ones.
     """
     for step in steps:
         job = defs.resolve_implicit_job_def_def_for_assets(step.asset_keys)
@@ -87,26 +104,45 @@ def run_steps(
                 f"No asset job covers {[key.to_user_string() for key in step.asset_keys]}"
             )
 
-        for partition in _partition_keys(step, instance):
+        for partitions in _run_partitions(step, instance):
             result = job.execute_in_process(
                 run_config=RUN_CONFIG,
                 instance=instance,
                 asset_selection=list(step.asset_keys),
-                partition_key=partition,
+                partition_key=_single_key(partitions),
+                tags=partition_range_tags(partitions),
                 raise_on_error=False,
             )
-            outcome = _outcome(result, partition)
+            outcome = _outcome(result, _describe(partitions))
             yield outcome
             if not outcome.success:
                 return
 
 
-def _partition_keys(step: RunStep, instance: dg.DagsterInstance) -> list[str | None]:
+def _run_partitions(
+    step: RunStep, instance: dg.DagsterInstance
+) -> list[dg.PartitionKeyRange | None]:
+    """Return the partitions of each run of `step`: None for an unpartitioned step."""
     if step.partitions_def is None:
         return [None]
-    # NOTE: every partition key runs, so a partitioning that starts long before the
-    # sample data makes the demo slow. Partitioned assets should start with the data.
-    return list(step.partitions_def.get_partition_keys(dynamic_partitions_store=instance))
+    keys = step.partitions_def.get_partition_keys(dynamic_partitions_store=instance)
+    if step.single_run and keys:
+        return [dg.PartitionKeyRange(keys[0], keys[-1])]
+    return [dg.PartitionKeyRange(key, key) for key in keys]
+
+
+def _single_key(partitions: dg.PartitionKeyRange | None) -> str | None:
+    if partitions is None or partitions.start != partitions.end:
+        return None
+    return partitions.start
+
+
+def _describe(partitions: dg.PartitionKeyRange | None) -> str | None:
+    if partitions is None:
+        return None
+    if partitions.start == partitions.end:
+        return partitions.start
+    return f"{partitions.start}...{partitions.end}"
 
 
 def _outcome(result: dg.ExecuteInProcessResult, partition: str | None) -> RunOutcome:
