@@ -700,13 +700,37 @@ def many_documents() -> list[Document]:
     return documents
 
 
-def evaluate_sensor(info: ConnectionInfo, instance=None) -> list:
-    """Evaluate approved_batches_sensor once against `info` and return what it yielded."""
+def record_mart_gates(info: ConnectionInfo, success: bool) -> None:
+    """Store one validation result per finance-mart gate, as a quality run would."""
+    from psycopg.types.json import Jsonb
+
+    from orchestration.quality.gates import MART_GATES
+    from orchestration.quality.results import INSERT_SQL, ensure_results_table
+
+    with connect(info) as connection:
+        connection.execute("create schema if not exists quality")
+        ensure_results_table(connection)
+        for gate in MART_GATES:
+            key = gate.asset_key.to_user_string()
+            connection.execute(
+                INSERT_SQL,
+                ("test-run", key, key, "gx_test", success, Jsonb({}), Jsonb({})),
+            )
+        connection.commit()
+
+
+def evaluate_sensor(info: ConnectionInfo, instance=None, gates_passed: bool = True) -> list:
+    """Evaluate approved_batches_sensor once against `info` and return what it yielded.
+
+    The sensor posts only after the finance-mart gates passed, so the gate results are
+    recorded first: passing unless `gates_passed` is False.
+    """
     import dagster as dg
 
     from orchestration.posting.sensors import approved_batches_sensor
     from orchestration.resources import WarehouseResource
 
+    record_mart_gates(info, gates_passed)
     resource = WarehouseResource(url=info.sqlalchemy_url("psycopg"))
     # The context owns the resources it builds, so it is closed when the block ends.
     with dg.build_sensor_context(instance=instance, resources={"warehouse": resource}) as context:

@@ -123,3 +123,17 @@ def _job():
     from orchestration.posting.jobs import post_journals_job
 
     return post_journals_job
+
+
+def test_sensor_holds_batches_when_mart_gate_failed(posting_db, tmp_path):
+    batch_ids = build_batches(posting_db, tmp_path, DOCUMENTS)
+    with connect(posting_db) as connection:
+        approve_batch(connection, batch_ids[0], "alice")
+
+    results = evaluate_sensor(posting_db, gates_passed=False)
+
+    assert not [item for item in results if isinstance(item, dg.RunRequest)]
+    skips = [item for item in results if isinstance(item, dg.SkipReason)]
+    assert len(skips) == 1
+    assert "Quality gates not passed" in skips[0].skip_message
+    assert "finance/reconciliation_exceptions" in skips[0].skip_message
