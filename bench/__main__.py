@@ -131,29 +131,36 @@ def recon_text(results: list[dict]) -> str:
         sum(r["layers"].get(layer, {}).get("model", 0.0) for layer in RECON_LAYERS) for r in results
     ]
     ratio = compare["datacompy_seconds"] / statistics.median(tieout_recon)
-    only_tieout = ", ".join(compare["only_tieout"])
-    only_datacompy = ", ".join(compare["only_datacompy"])
+    only_tieout = _counts(compare["only_tieout_by_tieout"])
+    only_datacompy = _counts(compare["only_datacompy_by_tieout"])
     rows = [
         "| measure | tieout | datacompy |",
         "| --- | ---: | ---: |",
         f"| seconds | {spread(tieout_recon)}: canonical, close and reconciliation models, "
-        f"summed node time, every reason code | {compare['datacompy_seconds']:.1f}: read 2 "
-        "tables and compare, 1 run |",
+        f"summed node time, every reason code | {compare['datacompy_seconds']:.1f}: read 4 "
+        "staging tables, AR amounts, compare; 1 run |",
         f"| peak RSS MiB | in PostgreSQL, not measured | {compare['datacompy_peak_rss_mib']:.0f} |",
         f"| invoices compared | {compare['stripe_invoices']:,} Stripe, "
-        f"{compare['gl_invoices']:,} GL | same |",
+        f"{compare['gl_invoices']:,} GL | same ({compare['gl_duplicated_ids']:,} GL ids twice, "
+        "first kept) |",
         f"| difference set size | {compare['tieout_set']:,} | {compare['datacompy_set']:,} "
         f"({compare['datacompy_only_stripe']:,} only in Stripe, "
         f"{compare['datacompy_mismatched']:,} amounts) |",
         f"| ids in both sets | {compare['in_both']:,} | |",
-        f"| ids in one set only | {compare['only_tieout_count']:,} ({only_tieout}) "
-        f"| {compare['only_datacompy_count']:,} (e.g. {only_datacompy}) |",
+        f"| ids in one set only, by tieout's view | {compare['only_tieout_count']:,}"
+        f"{only_tieout} | {compare['only_datacompy_count']:,}{only_datacompy} |",
     ]
     return (
         "\n".join(rows)
         + f"\n\ndatacompy seconds / tieout seconds: {ratio:.2f}"
         + f" (goal: tieout {RECON_GOAL:.0f}x faster)."
     )
+
+
+def _counts(counts: dict[str, int]) -> str:
+    if not counts:
+        return ""
+    return ": " + ", ".join(f"{label} {count:,}" for label, count in counts.items())
 
 
 def run_posting(runs: int) -> str:

@@ -10,14 +10,20 @@ difference set each side reports:
 
 - datacompy: Stripe invoices (`staging.stg_stripe__invoices`: invoice_id, total; void and
   draft invoices left out) joined on NetSuite invoices (`staging.stg_netsuite__transactions`
-  with transaction_type `CustInvc`: external_id, foreign_total). The set is the invoice ids
-  present only in Stripe, plus the ids whose totals differ by more than 0.01.
+  of type `CustInvc`, not voided, by external_id). The GL amount is the transaction's
+  accounts-receivable effect in transaction currency: debit minus credit foreign amounts
+  of its lines on `AcctRec` accounts (`staging.stg_netsuite__transaction_lines` and
+  `stg_netsuite__accounts`), as tieout compares it; NetSuite's `foreigntotal` is not
+  used. The set is the invoice ids present only in Stripe, plus the ids whose amounts
+  differ by more than 0.01.
 - tieout: the invoice ids of `finance.reconciliation_exceptions` with source_object
   `invoice` and reason code INVOICE_NOT_POSTED or AMOUNT_MISMATCH.
 
-tieout's rules go further than a row diff (summarized journals cover many invoices,
-per-currency tolerances, duplicates and voids have reasons of their own), so the two sets
-are expected to differ; the benchmark reports both sizes and the ids in only one of them.
+tieout's rules go further than a row diff (summarized journals cover many invoices, rule
+matches find invoices posted without their id, tolerances are per currency, duplicates
+and voids have reasons of their own), so the two sets are expected to differ. The
+comparison reports both sizes, and classifies the ids in only one set by tieout's match
+rule or reason code.
 """
 
 from __future__ import annotations
@@ -129,15 +135,33 @@ def compare_with_datacompy(url: str) -> dict:
             " where invoice_status not in ('void', 'draft')",
             connection,
         )
-        gl = pd.read_sql(
-            "select external_id as invoice_id, foreign_total as total"
-            " from staging.stg_netsuite__transactions"
-            " where transaction_type = 'CustInvc' and external_id is not null",
+        transactions = pd.read_sql(
+            "select transaction_id, external_id from staging.stg_netsuite__transactions"
+            " where transaction_type = 'CustInvc' and external_id is not null"
+            " and not is_voided",
             connection,
         )
+        lines = pd.read_sql(
+            "select transaction_id, account_id, debit_foreign_amount, credit_foreign_amount"
+            " from staging.stg_netsuite__transaction_lines",
+            connection,
+        )
+        accounts = pd.read_sql(
+            "select account_id from staging.stg_netsuite__accounts where account_type = 'AcctRec'",
+            connection,
+        )
+    receivable = lines[lines["account_id"].isin(accounts["account_id"])]
+    receivable = receivable.assign(
+        amount=receivable["debit_foreign_amount"].astype(float)
+        - receivable["credit_foreign_amount"].astype(float)
+    )
+    ar_amounts = receivable.groupby("transaction_id", as_index=False)["amount"].sum()
+    gl = transactions.merge(ar_amounts, on="transaction_id", how="left").fillna({"amount": 0})
+    gl = gl.rename(columns={"external_id": "invoice_id", "amount": "total"})
+    duplicated = int(gl["invoice_id"].duplicated().sum())
     comparison = datacompy.Compare(
         invoices.astype({"total": float}),
-        gl.astype({"total": float}).drop_duplicates("invoice_id"),
+        gl[["invoice_id", "total"]].drop_duplicates("invoice_id"),
         join_columns="invoice_id",
         abs_tol=AMOUNT_TOLERANCE,
         df1_name="stripe",
@@ -147,34 +171,58 @@ def compare_with_datacompy(url: str) -> dict:
     mismatched = set(comparison.all_mismatch()["invoice_id"])
     datacompy_seconds = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
     with engine.connect() as connection:
-        tieout_ids = set(
-            pd.read_sql(
-                "select distinct source_id from finance.reconciliation_exceptions"
-                " where source_object = 'invoice' and reason_code in %(reasons)s",
-                connection,
-                params={"reasons": DIFFERENCE_REASONS},
-            )["source_id"]
+        exceptions = pd.read_sql(
+            "select source_id, reason_code from finance.reconciliation_exceptions"
+            " where source_object = 'invoice'",
+            connection,
         )
+        matches = pd.read_sql(
+            "select left_id, match_rule from finance.reconciliation_matches"
+            " where pair = 'billing_gl' and left_object = 'invoice'",
+            connection,
+        )
+    tieout_ids = set(exceptions[exceptions["reason_code"].isin(DIFFERENCE_REASONS)]["source_id"])
+    datacompy_ids = only_stripe | mismatched
+    only_datacompy = datacompy_ids - tieout_ids
+    only_tieout = tieout_ids - datacompy_ids
+    rules = matches.drop_duplicates("left_id").set_index("left_id")["match_rule"]
+    reasons = exceptions.groupby("source_id")["reason_code"].agg(
+        lambda codes: "+".join(sorted(codes))
+    )
     engine.dispose()
 
-    datacompy_ids = only_stripe | mismatched
     return {
         "datacompy_seconds": datacompy_seconds,
         "datacompy_peak_rss_mib": peak_mib,
         "datacompy_peak_rss_before_mib": rss_before / 1024,
         "stripe_invoices": len(invoices),
         "gl_invoices": len(gl),
+        "gl_duplicated_ids": duplicated,
         "datacompy_only_stripe": len(only_stripe),
         "datacompy_mismatched": len(mismatched),
         "datacompy_set": len(datacompy_ids),
         "tieout_set": len(tieout_ids),
         "in_both": len(datacompy_ids & tieout_ids),
-        "only_datacompy": sorted(datacompy_ids - tieout_ids)[:5],
-        "only_datacompy_count": len(datacompy_ids - tieout_ids),
-        "only_tieout": sorted(tieout_ids - datacompy_ids)[:5],
-        "only_tieout_count": len(tieout_ids - datacompy_ids),
+        "only_datacompy_count": len(only_datacompy),
+        "only_tieout_count": len(only_tieout),
+        "only_datacompy_by_tieout": _classify(only_datacompy, rules, reasons),
+        "only_tieout_by_tieout": _classify(only_tieout, rules, reasons),
     }
+
+
+def _classify(ids: set[str], rules, reasons) -> dict[str, int]:
+    """Count ids by tieout's view of them: its match rule, its reason codes, or neither."""
+    counts: dict[str, int] = defaultdict(int)
+    for invoice_id in ids:
+        if invoice_id in rules.index:
+            counts[f"matched by {rules[invoice_id]}"] += 1
+        if invoice_id in reasons.index:
+            counts[f"reason {reasons[invoice_id]}"] += 1
+        if invoice_id not in rules.index and invoice_id not in reasons.index:
+            counts["neither"] += 1
+    return dict(sorted(counts.items()))
 
 
 if __name__ == "__main__":
