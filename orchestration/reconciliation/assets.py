@@ -99,9 +99,8 @@ def build_dbt_multi_asset(
     ) -> Iterator[Any]:
         """Run `dbt build` on the selected models; tests report as asset checks."""
         key_range = context.partition_key_range if partitions_def is not None else None
-        args = dbt_build_args(key_range)
-        context.log.info(f"Running dbt {' '.join(args)}")
-        invocation = dbt.cli(args, context=context)
+        # dagster-dbt logs the whole command line, vars included.
+        invocation = dbt.cli(dbt_build_args(key_range), context=context)
         for event in invocation.stream().fetch_row_counts():
             yield with_mart_metadata(event, warehouse, context, key_range)
 
