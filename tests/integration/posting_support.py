@@ -456,6 +456,10 @@ def make_dbt_project(target: Path) -> Path:
             f"{{{{ config(materialized='view', schema='{schema}') }}}}\n"
             f"select * from fixture.{name}\n"
         )
+    # The proposals depend on the summary mart only for ordering, so an empty view will do.
+    (stubs / "reconciliation_summary.sql").write_text(
+        "{{ config(materialized='view', schema='finance') }}\nselect 1 as placeholder where false\n"
+    )
     (project / "dbt_project.yml").write_text(
         "name: tieout\nversion: '0.1.0'\nprofile: tieout\nconfig-version: 2\n"
         "model-paths: ['models']\nseed-paths: ['seeds']\nmacro-paths: ['macros']\n"

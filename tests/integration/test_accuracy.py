@@ -44,6 +44,7 @@ DBT_TIMEOUT_SECONDS = 600
 # A row's identity in the answer key and in the mart.
 Key = tuple[str, str, str, str]
 
+
 @dataclass(frozen=True)
 class Expected:
     """An answer key row: the difference and the decimals it is stated to."""
