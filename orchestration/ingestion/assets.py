@@ -15,6 +15,7 @@ from orchestration.ingestion.loader import LoadResult
 from orchestration.ingestion.objects import OBJECTS, ObjectSpec
 from orchestration.ingestion.pending import load_pending_files
 from orchestration.ingestion.schema import LOADED, QUARANTINED, ensure_raw_schema
+from orchestration.owners import DATA_ENGINEERING
 from orchestration.resources import WarehouseResource
 from orchestration.settings import load_settings
 
@@ -42,6 +43,7 @@ def build_raw_asset(spec: ObjectSpec) -> dg.AssetsDefinition:
         name=spec.table,
         key_prefix=[RAW_KEY_PREFIX],
         group_name=group_name(spec.source),
+        owners=[DATA_ENGINEERING],
         description=description + ".",
         kinds={"postgres"},
         metadata={

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import dagster as dg
 
+from orchestration.owners import FINANCE_OPERATIONS
 from orchestration.posting.batches import read_proposals, sync_batches
 from orchestration.posting.posting_log import SYSTEM_ACTOR
 from orchestration.posting.schema import ensure_posting_tables
@@ -16,6 +17,7 @@ JOURNAL_BATCHES_KEY = dg.AssetKey(["posting", "journal_batches"])
 @dg.asset(
     key=JOURNAL_BATCHES_KEY,
     group_name="posting",
+    owners=[FINANCE_OPERATIONS],
     deps=[PROPOSAL_LINES_KEY],
     kinds={"postgres"},
     description=(

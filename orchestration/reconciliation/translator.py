@@ -8,6 +8,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator
 
+from orchestration.owners import DATA_ENGINEERING, FINANCE_OPERATIONS
+
 # dbt sources that read the raw tables of ingestion; their keys are the raw assets'.
 RAW_SOURCES = frozenset({"salesforce", "stripe", "netsuite"})
 RAW_KEY_PREFIX = "raw"
@@ -22,6 +24,7 @@ GROUP_BY_FOLDER = {
     "posting": "posting",
 }
 SEED_GROUP = "staging"
+FINANCE_GROUPS = frozenset({"reconciliation", "posting"})
 
 
 def raw_table_key(source_name: str, table_name: str) -> dg.AssetKey:
@@ -55,3 +58,8 @@ class TieoutDbtTranslator(DagsterDbtTranslator):
         fqn = dbt_resource_props.get("fqn") or []
         folder = fqn[1] if len(fqn) > 2 else None
         return GROUP_BY_FOLDER.get(folder, super().get_group_name(dbt_resource_props))
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
+        if self.get_group_name(dbt_resource_props) in FINANCE_GROUPS:
+            return [FINANCE_OPERATIONS]
+        return [DATA_ENGINEERING]

@@ -49,3 +49,16 @@ def test_asset_groups_are_known():
 
 def test_missing_module_is_skipped():
     assert load_package_definitions(("orchestration.no_such_package.definitions",)) == []
+
+
+def test_every_asset_has_owner_and_description():
+    specs = defs.resolve_all_asset_specs()
+    materializable = [spec for spec in specs if defs.resolve_assets_def(spec.key).is_materializable]
+
+    without_owner = [spec.key.to_user_string() for spec in materializable if not spec.owners]
+    without_description = [
+        spec.key.to_user_string() for spec in materializable if not spec.description
+    ]
+    assert materializable
+    assert without_owner == []
+    assert without_description == []
