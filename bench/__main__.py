@@ -238,24 +238,10 @@ def format_results(
     pipeline_results,
     posting_line,
 ) -> str:
-    by_method = {summary["method"]: summary for summary in summaries}
-    copy_rate = by_method["copy"]["records"] / by_method["copy"]["seconds"]
-    ratios = {
-        method: (summary["records"] / summary["seconds"]) / copy_rate
-        for method, summary in by_method.items()
-    }
-    pipeline_seconds = statistics.median(r["pipeline_seconds"] for r in pipeline_results)
+    """Return the RESULTS.md section of one run: header, then one part per benchmark."""
     command = "python -m bench " + " ".join(sys.argv[1:])
-    demo = demo_summaries[0]
-    demo_methods = {summary["method"]: summary for summary in demo_summaries}
-    pandas_line = ""
-    if "pandas" in demo_methods:
-        demo_rate = {m: s["records"] / s["seconds"] for m, s in demo_methods.items()}
-        pandas_line = (
-            f"Demo set: tieout/COPY {demo_rate['tieout'] / demo_rate['copy']:.2f}x, "
-            f"tieout/pandas to_sql {demo_rate['tieout'] / demo_rate['pandas']:.1f}x."
-        )
     stamp = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    pipeline_seconds = statistics.median(r["pipeline_seconds"] for r in pipeline_results)
     lines = [
         f"\n## Full benchmark, {stamp}, commit {ingestion.commit()}\n",
         f"- command: `{command.strip()}`",
@@ -265,26 +251,18 @@ def format_results(
         "### Ingestion\n",
         ingest_table,
         "",
-        f"tieout/COPY records/s: {ratios['tieout']:.2f}x in one process, "
-        f"{ratios['tieout-2p']:.2f}x in two (goal {INGEST_GOAL}x)."
-        + (
-            f" tieout/pandas: {ratios['tieout'] / ratios['pandas']:.1f}x."
-            if "pandas" in ratios
-            else ""
-        ),
-        f"Peak RSS of tieout in one process: {demo['peak_rss_mib']:.0f} MiB on the demo set, "
-        f"{by_method['tieout']['peak_rss_mib']:.0f} MiB on this set.\n",
+        *ingestion_notes(summaries, demo_summaries),
         "Demo set (pandas runs here only):\n",
         demo_table,
         "",
-        pandas_line,
-        "",
+        *pandas_notes(demo_summaries),
         "### Pipeline\n",
         pipeline_table(pipeline_results),
         "",
         f"Full pipeline: {pipeline_seconds:.0f} s (goal under {PIPELINE_GOAL_SECONDS} s on the "
         "large set). One-period run: not measured, because the dbt project has no per-period "
-        "var and every mart is a full table rebuild, so incremental/full is 1.0 by construction.\n",
+        "var and every mart is a full table rebuild, so incremental/full is 1.0 by "
+        "construction.\n",
         "### Invoice-to-GL differences, tieout vs datacompy\n",
         recon_text(pipeline_results),
         "",
@@ -293,6 +271,33 @@ def format_results(
         "",
     ]
     return "\n".join(lines)
+
+
+def records_per_second(summaries: list[dict]) -> dict[str, float]:
+    return {summary["method"]: summary["records"] / summary["seconds"] for summary in summaries}
+
+
+def ingestion_notes(summaries: list[dict], demo_summaries: list[dict]) -> list[str]:
+    rates = records_per_second(summaries)
+    peak = {summary["method"]: summary["peak_rss_mib"] for summary in summaries}
+    demo_peak = {summary["method"]: summary["peak_rss_mib"] for summary in demo_summaries}
+    return [
+        f"tieout/COPY records/s: {rates['tieout'] / rates['copy']:.2f}x in one process, "
+        f"{rates['tieout-2p'] / rates['copy']:.2f}x in two (goal {INGEST_GOAL}x).",
+        f"Peak RSS of tieout in one process: {demo_peak['tieout']:.0f} MiB on the demo set, "
+        f"{peak['tieout']:.0f} MiB on this set.\n",
+    ]
+
+
+def pandas_notes(demo_summaries: list[dict]) -> list[str]:
+    rates = records_per_second(demo_summaries)
+    if "pandas" not in rates:
+        return []
+    return [
+        f"Demo set: tieout/COPY {rates['tieout'] / rates['copy']:.2f}x, "
+        f"tieout/pandas to_sql {rates['tieout'] / rates['pandas']:.1f}x.",
+        "",
+    ]
 
 
 if __name__ == "__main__":
