@@ -51,6 +51,6 @@ bench: venv ## Run the benchmarks in bench/
 		echo "No benchmarks yet: bench/__main__.py does not exist."; \
 	fi
 
-clean-state: ## Stop the embedded PostgreSQL and delete .tieout/
+clean-state: ## Stop the embedded PostgreSQL and delete the state folder (TIEOUT_HOME or .tieout/)
 	@if [ -x $(BIN)/tieout ]; then $(BIN)/tieout db down; fi
-	rm -rf .tieout
+	rm -rf "$${TIEOUT_HOME:-.tieout}"

@@ -5,8 +5,11 @@ and `raw_netsuite`. Child tables (Stripe invoice lines, credit note lines, subsc
 items) are loaded by their parent's asset in the same transaction and reported in its
 `child_rows_loaded` metadata rather than as separate assets.
 
-A quarantined file does not fail the asset: the asset materializes, logs an error with
-the file and reason, and reports the file under `quarantined` and `files_quarantined`.
+A quarantined file does not undo the files that loaded: the asset materializes, logs an
+error with the file and reason, and reports it under `quarantined` and
+`files_quarantined`. Its blocking check `no_quarantined_files` then fails, so nothing
+downstream builds on a snapshot that is partly old and partly new, and the run fails
+where a scheduled sync shows it.
 """
 
 import dagster as dg
@@ -20,6 +23,7 @@ from orchestration.resources import WarehouseResource
 from orchestration.settings import load_settings
 
 RAW_KEY_PREFIX = "raw"
+QUARANTINE_CHECK = "no_quarantined_files"
 
 
 def group_name(source: str) -> str:
@@ -46,6 +50,14 @@ def build_raw_asset(spec: ObjectSpec) -> dg.AssetsDefinition:
         owners=[DATA_ENGINEERING],
         description=description + ".",
         kinds={"postgres"},
+        check_specs=[
+            dg.AssetCheckSpec(
+                QUARANTINE_CHECK,
+                asset=raw_asset_key(spec),
+                blocking=True,
+                description="Every snapshot file of this run loaded; none was quarantined.",
+            )
+        ],
         metadata={
             "table": spec.qualified_table,
             "file_names": list(spec.file_names),
@@ -70,9 +82,32 @@ def build_raw_asset(spec: ObjectSpec) -> dg.AssetsDefinition:
             context.log.error(f"Skipped snapshot folder: {folder}")
         if not summary.results:
             context.log.info(f"No new {spec.name} files under {settings.snapshot_root}")
-        return dg.MaterializeResult(metadata=summary.metadata())
+        return dg.MaterializeResult(
+            metadata=summary.metadata(), check_results=[quarantine_check(summary.results)]
+        )
 
     return raw_object
+
+
+def quarantine_check(results: list[LoadResult]) -> dg.AssetCheckResult:
+    """Fail when a file of this run was quarantined, naming each file and its error."""
+    quarantined = [result for result in results if result.status == QUARANTINED]
+    errors = {str(result.file_path): str(result.error) for result in quarantined}
+    return dg.AssetCheckResult(
+        check_name=QUARANTINE_CHECK,
+        passed=not quarantined,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "files_quarantined": len(quarantined),
+            "errors": errors,
+            "next_step": (
+                "Fix the export and drop it as a new snapshot folder with a later extraction "
+                "time; the rejected copies are listed in ops.quarantine."
+                if quarantined
+                else ""
+            ),
+        },
+    )
 
 
 def log_result(context: dg.AssetExecutionContext, result: LoadResult) -> None:

@@ -41,7 +41,8 @@ class IngestionError(Exception):
             text += f"column {self.column!r}: "
         text += self.message
         if self.hint:
-            text += f". {self.hint[0].upper()}{self.hint[1:]}."
+            hint = self.hint.rstrip(".")
+            text += f". {hint[0].upper()}{hint[1:]}."
         return text
 
 

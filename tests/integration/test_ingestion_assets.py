@@ -8,7 +8,7 @@ import dagster as dg
 import psycopg
 import pytest
 
-from orchestration.ingestion.assets import RAW_ASSETS
+from orchestration.ingestion.assets import QUARANTINE_CHECK, RAW_ASSETS
 from orchestration.ingestion.definitions import defs
 from orchestration.ingestion.sensors import snapshot_sensor
 from orchestration.resources import WarehouseResource
@@ -35,9 +35,9 @@ def write_snapshot(root, folder: str, tag: str, *, bad: bool = False) -> None:
     (path / "currency.csv").write_text(currency)
 
 
-def materialize(warehouse):
+def materialize(warehouse, raise_on_error: bool = True):
     resources = {"warehouse": WarehouseResource(url=warehouse.sqlalchemy_url("psycopg"))}
-    return dg.materialize(NETSUITE_ASSETS, resources=resources, raise_on_error=True)
+    return dg.materialize(NETSUITE_ASSETS, resources=resources, raise_on_error=raise_on_error)
 
 
 def metadata_of(result, table: str) -> dict:
@@ -76,13 +76,21 @@ def test_assets_load_new_files_once(warehouse, snapshot_root, tmp_path):
     assert name == tmp_path.name
 
 
-def test_quarantine_does_not_fail_asset(warehouse, snapshot_root, tmp_path):
+def test_quarantine_materializes_and_fails_check(warehouse, snapshot_root, tmp_path):
     write_snapshot(snapshot_root, "2026-12-01T06-00-00Z", tmp_path.name, bad=True)
 
-    result = materialize(warehouse)
+    result = materialize(warehouse, raise_on_error=False)
 
     currency = metadata_of(result, "raw__netsuite__currency")
-    assert result.success
+    checks = {
+        evaluation.asset_key.to_user_string(): evaluation
+        for evaluation in result.get_asset_check_evaluations()
+        if evaluation.check_name == QUARANTINE_CHECK
+    }
+    assert not result.success
+    assert checks["raw/netsuite__currency"].passed is False
+    assert "currency.csv:1" in str(checks["raw/netsuite__currency"].metadata["errors"].value)
+    assert checks["raw/netsuite__account"].passed is True
     assert currency["files_quarantined"] == 1
     assert currency["quarantined"][0]["reason"] == "wrong_delimiter"
     assert "currency.csv:1" in currency["quarantined"][0]["error"]
