@@ -153,6 +153,9 @@ payout_items as (
             periods.accounting_period_id = fx_rates.accounting_period_id
             and payouts.currency_code = fx_rates.from_currency
             and payouts.functional_currency = fx_rates.to_currency
+    -- A payout dated after the ERP's last accounting period has no period yet; it
+    -- counts once the ERP opens that period.
+    where payouts.period is not null
 
 ),
 
