@@ -12,31 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from orchestration.generator.seeds import Seeds
-
-# Reason codes of docs/reconciliation_rules.md, in catalogue order.
-REASON_CODES = (
-    "CONTRACT_NOT_BILLED",
-    "SUBSCRIPTION_WITHOUT_CONTRACT",
-    "CONTRACT_AMOUNT_MISMATCH",
-    "CONTRACT_DATE_MISMATCH",
-    "AMENDMENT_NOT_APPLIED",
-    "CUSTOMER_MASTER_DRIFT",
-    "PRODUCT_UNMAPPED",
-    "INVOICE_NOT_POSTED",
-    "JOURNAL_WITHOUT_SOURCE",
-    "AMOUNT_MISMATCH",
-    "FX_DIFFERENCE",
-    "PERIOD_MISMATCH",
-    "DIMENSION_MISMATCH",
-    "DUPLICATE_POSTING",
-    "VOID_NOT_REVERSED",
-    "PAYMENT_NOT_POSTED",
-    "PAYMENT_AMOUNT_MISMATCH",
-    "PAYOUT_MISMATCH",
-    "AR_TIEOUT_DIFFERENCE",
-    "USAGE_NOT_BILLED",
-    "RESTATED_AFTER_SIGNOFF",
-)
+from orchestration.reason_codes import REASON_CODES
 
 # Reasons injected on a customer of their own, twice each (variant 0 and 1).
 CUSTOMER_REASONS = tuple(

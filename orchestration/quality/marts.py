@@ -10,38 +10,13 @@ from __future__ import annotations
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
-# The reason-code catalogue of docs/reconciliation_rules.md. A unit test keeps the two equal.
-REASON_CODES = (
-    "CONTRACT_NOT_BILLED",
-    "SUBSCRIPTION_WITHOUT_CONTRACT",
-    "CONTRACT_AMOUNT_MISMATCH",
-    "CONTRACT_DATE_MISMATCH",
-    "AMENDMENT_NOT_APPLIED",
-    "CUSTOMER_MASTER_DRIFT",
-    "PRODUCT_UNMAPPED",
-    "INVOICE_NOT_POSTED",
-    "JOURNAL_WITHOUT_SOURCE",
-    "AMOUNT_MISMATCH",
-    "FX_DIFFERENCE",
-    "PERIOD_MISMATCH",
-    "DIMENSION_MISMATCH",
-    "DUPLICATE_POSTING",
-    "VOID_NOT_REVERSED",
-    "PAYMENT_NOT_POSTED",
-    "PAYMENT_AMOUNT_MISMATCH",
-    "PAYOUT_MISMATCH",
-    "AR_TIEOUT_DIFFERENCE",
-    "USAGE_NOT_BILLED",
-    "RESTATED_AFTER_SIGNOFF",
-)
+from orchestration.reason_codes import REASON_CODES
 
 EXCEPTIONS_SUITE = "finance.reconciliation_exceptions"
 SUMMARY_SUITE = "finance.reconciliation_summary"
 GL_LINES_SUITE = "canonical.gl_lines"
 
-# Columns of the finance marts.
-# NOTE: written before dbt_project/models/reconciliation/ had these two marts. Confirm the
-# names against the models when they land, then run `tieout quality suites`.
+# Columns of the finance marts, as their enforced dbt contracts name them.
 REASON_CODE = "reason_code"
 SUBSIDIARY = "subsidiary_id"
 PERIOD = "period"
