@@ -369,11 +369,18 @@ def _proc_times(pid: int, *, with_children: bool) -> list[float]:
     return [value / os.sysconf("SC_CLK_TCK") for value in ticks]
 
 
-def run_method(method: str, root: Path, files) -> dict:
-    """Run one method once in a fresh database and return its combined figures."""
+def run_method(method: str, root: Path, files, then=None) -> dict:
+    """Run one method once in a fresh database and return its combined figures.
+
+    `then(url, result)`, when given, runs on the loaded database before it is dropped, and
+    what it returns is kept under the result's key "then".
+    """
     url, drop = bench_database()
     try:
-        return run_in_database(url, method, root, files)
+        result = run_in_database(url, method, root, files)
+        if then is not None:
+            result["then"] = then(url, result)
+        return result
     finally:
         drop()
 
@@ -474,8 +481,14 @@ def _total_cpu(summary: dict) -> float | None:
     return summary["client_cpu"] + summary["server_cpu"]
 
 
-def run_benchmark(root: Path, methods: list[str], repeat: int) -> tuple[list[dict], str]:
-    """Run every method `repeat` times on the files under `root`; return summaries and data."""
+def run_benchmark(
+    root: Path, methods: list[str], repeat: int, then: dict | None = None
+) -> tuple[list[dict], str]:
+    """Run every method `repeat` times on the files under `root`; return summaries and data.
+
+    `then` maps a method to a function run on each of its loaded databases (see
+    `run_method`); a summary keeps what those runs returned, in order, under "then".
+    """
     files = find_files(root)
     total_bytes = sum(path.stat().st_size for _, path, _ in files)
     data = f"{len(files)} files, {total_bytes / 1024 / 1024:.1f} MiB"
@@ -485,13 +498,16 @@ def run_benchmark(root: Path, methods: list[str], repeat: int) -> tuple[list[dic
     # Methods alternate within each round, so slow drifts of a shared machine hit all alike.
     for round_number in range(repeat):
         for method in methods:
-            result = run_method(method, root, files)
+            result = run_method(method, root, files, (then or {}).get(method))
             runs[method].append(result)
             print(
                 f"round {round_number + 1}/{repeat} {method}: {result['seconds']:.1f} s",
                 flush=True,
             )
-    return [summarize(runs[method]) for method in methods], data
+    summaries = [summarize(runs[method]) for method in methods]
+    for summary in summaries:
+        summary["then"] = [run["then"] for run in runs[summary["method"]] if "then" in run]
+    return summaries, data
 
 
 def main(argv: list[str] | None = None) -> int:
