@@ -10,15 +10,16 @@ Methods, each run in fresh subprocesses so their peak RSS is their own (the Post
 server's memory is not counted), each in a fresh database:
 
 - `tieout`: `load_file` for every file in one process: streaming parse, validation, typed
-  columns, child tables, `_record` jsonb, manifest row, one transaction per file.
+  columns, child tables, `_record` json, manifest row, one transaction per file.
 - `tieout-2p`: the same loads split over two processes by object (all files of an object
   stay in one process, in snapshot order), largest objects first. This is how a Dagster
   run materializes the raw assets with its default multiprocess executor on 2 cores.
 - `copy`: the lower bound, in one process. JSON Lines files go line by line, unparsed,
-  into a one-column `jsonb` table (`COPY ... (FORMAT csv, QUOTE e'\\x01', DELIMITER
-  e'\\x02')`, so every line is one field taken verbatim); CSV files go into a table of
-  `text` columns named from the header with `COPY ... (FORMAT csv, HEADER true)`. The
-  file's bytes are streamed to the server in 1 MiB blocks; Python parses nothing.
+  into a one-column table of the type of tieout's `_record`, `json` (`COPY ... (FORMAT
+  csv, QUOTE e'\\x01', DELIMITER e'\\x02')`, so every line is one field taken verbatim);
+  CSV files go into a table of `text` columns named from the header with `COPY ...
+  (FORMAT csv, HEADER true)`. The file's bytes are streamed to the server in 1 MiB
+  blocks; Python parses nothing.
 - `pandas`: `read_csv(dtype=str)` or `read_json(lines=True)` (nested values serialized
   back to JSON text), then `DataFrame.to_sql(method="multi", chunksize=...)` through
   SQLAlchemy with `postgresql+psycopg2://`. Child tables are not extracted.
@@ -224,13 +225,17 @@ def _copy_baseline(url: str, files) -> int:
     import psycopg
     from psycopg import sql
 
+    from orchestration.ingestion.schema import RECORD_TYPE
+
     records = 0
     with psycopg.connect(url, autocommit=False) as connection:
         connection.execute("create schema if not exists bench_copy")
         for index, (_, path, file_format) in enumerate(files):
             table = sql.Identifier("bench_copy", f"t{index}_{path.stem}")
             if file_format == "jsonl":
-                connection.execute(sql.SQL("create table {} (line jsonb)").format(table))
+                connection.execute(
+                    sql.SQL("create table {} (line {})").format(table, sql.SQL(RECORD_TYPE))
+                )
                 statement = sql.SQL(
                     "copy {} (line) from stdin with (format csv, quote e'\\x01',"
                     " delimiter e'\\x02')"

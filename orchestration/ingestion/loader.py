@@ -183,7 +183,22 @@ def load_file(
     result.duration_ms = _elapsed_ms(started)
     _insert_manifest(connection, result)
     connection.commit()
+    _analyze(connection, spec)
     return result
+
+
+def _analyze(connection: psycopg.Connection, spec: ObjectSpec) -> None:
+    """Refresh the planner's statistics of the tables a load has just grown.
+
+    Autovacuum samples a grown table only after a delay, and on a busy server the dbt
+    build that follows a load would otherwise plan its joins on a freshly loaded raw
+    table with the statistics of the previous snapshot, or with none.
+    """
+    tables = [spec.table, *(child.table for child in spec.children)]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(sql.SQL("analyze {}").format(sql.Identifier("raw", table)))
+    connection.commit()
 
 
 def _copy_file(connection, spec, stream, report, load_id, file_format, encoding) -> None:
