@@ -492,7 +492,7 @@ def run_benchmark(
     """Run every method `repeat` times on the files under `root`; return summaries and data.
 
     `then` maps a method to a function run on each of its loaded databases (see
-    `run_method`); a summary keeps what those runs returned, in order, under "then".
+    `run_method`). A summary keeps what those runs returned, in order, under "then".
     """
     files = find_files(root)
     total_bytes = sum(path.stat().st_size for _, path, _ in files)

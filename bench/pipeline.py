@@ -50,8 +50,8 @@ AMOUNT_TOLERANCE = 0.01
 PERIOD_TAG = "period_partitioned"
 LAST_PERIOD = "2026-11"
 DIFFERENCE_REASONS = ("INVOICE_NOT_POSTED", "AMOUNT_MISMATCH")
-# The model that decides which billing documents the GL is missing or disagrees with; its
-# models and their upstream ones are what a like-for-like comparison with datacompy times.
+# The model that finds billing documents missing from the GL or posted with another amount.
+# A like-for-like comparison with datacompy times it and every model upstream of it.
 BILLING_GL_MODEL = "int_billing_gl_exceptions"
 
 

@@ -190,9 +190,9 @@ def load_file(
 def _analyze(connection: psycopg.Connection, spec: ObjectSpec) -> None:
     """Refresh the planner's statistics of the tables a load has just grown.
 
-    Autovacuum samples a grown table only after a delay, and on a busy server the dbt
-    build that follows a load would otherwise plan its joins on a freshly loaded raw
-    table with the statistics of the previous snapshot, or with none.
+    Autovacuum samples a grown table only after a delay. Without this, the dbt build
+    that follows a load plans its joins with the statistics of the previous snapshot,
+    or with none.
     """
     tables = [spec.table, *(child.table for child in spec.children)]
     with connection.cursor() as cursor:

@@ -7,7 +7,7 @@ Tables:
   types, and `_record json` (the record as the file has it) for objects read from JSON.
   A child table has `_record` only when its spec sets `keeps_record`; the parent's
   `_record` holds every item anyway. Tables created when `_record` was `jsonb` keep
-  that type; both answer the same operators.
+  that type, and both types support the same operators.
   Tables created before that keep their `_record` column, which new loads leave NULL.
   Primary key `(_load_id, <spec primary key>)`, so every load is a separate, append-only
   slice.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 
 BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"
@@ -74,3 +75,43 @@ def test_layer_times_group_by_folder():
     assert times["staging"] == {"model": 1.5, "test": 0.5}
     assert times["canonical"] == {"model": 2.0}
     assert times["other"] == {"seed": 0.25}
+
+
+def test_then_runs_on_each_loaded_database(warehouse, tmp_path):
+    ingestion.write_synthetic(tmp_path, 20)
+
+    def count_invoices(url: str, result: dict) -> int:
+        with psycopg.connect(url) as connection:
+            return connection.execute("select count(*) from raw.stripe__invoice").fetchone()[0]
+
+    summaries, _ = ingestion.run_benchmark(tmp_path, ["tieout"], 2, {"tieout": count_invoices})
+
+    assert summaries[0]["then"] == [20, 20]
+
+
+def test_model_path_sums_upstream_models():
+    def model(*parents: str) -> dict:
+        return {"depends_on": {"nodes": [f"model.tieout.{name}" for name in parents]}}
+
+    manifest = {
+        "metadata": {"project_name": "tieout"},
+        "nodes": {
+            "model.tieout.stg_a": model(),
+            "model.tieout.stg_b": model(),
+            "model.tieout.canonical_a": model("stg_a"),
+            "model.tieout.exceptions": model("canonical_a", "stg_a"),
+            "model.tieout.unrelated": model("stg_b"),
+        },
+    }
+    run_results = {
+        "results": [
+            {"unique_id": "model.tieout.stg_a", "execution_time": 1.0},
+            {"unique_id": "model.tieout.stg_b", "execution_time": 2.0},
+            {"unique_id": "model.tieout.canonical_a", "execution_time": 4.0},
+            {"unique_id": "model.tieout.exceptions", "execution_time": 8.0},
+            {"unique_id": "model.tieout.unrelated", "execution_time": 16.0},
+            {"unique_id": "test.tieout.unique_exceptions_id", "execution_time": 32.0},
+        ]
+    }
+
+    assert pipeline.model_path_seconds(run_results, manifest, "exceptions") == 13.0

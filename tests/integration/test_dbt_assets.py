@@ -40,13 +40,10 @@ FINANCE_MARTS = (
 
 
 @pytest.fixture(scope="module")
-def empty_warehouse_run(
-    warehouse: ConnectionInfo, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dg.ExecuteInProcessResult]:
-    """Materialize the dbt assets into a new database, dropped afterwards.
+def empty_database(warehouse: ConnectionInfo) -> Iterator[str]:
+    """Create a database with the raw and close tables and nothing loaded; drop it after.
 
-    A database of its own keeps rows that other tests load out of this run. The
-    manifest is parsed again for it because the manifest records the database name.
+    A database of its own keeps rows that other tests load out of the dbt run.
     """
     database = f"tieout_empty_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(warehouse.libpq_url("postgres"), autocommit=True) as connection:
@@ -61,30 +58,40 @@ def empty_warehouse_run(
             ensure_raw_schema(connection)
             ensure_close_tables(connection)
             connection.commit()
-
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("TIEOUT_PG_DATABASE", database)
-            project = load_dbt_project(tmp_path_factory.mktemp("dbt") / "target", parse=True)
-            resources = {
-                "dbt": build_dbt_resource(project),
-                "warehouse": WarehouseResource(
-                    url=warehouse.sqlalchemy_url("psycopg", database=database)
-                ),
-            }
-            selection = dg.AssetSelection.all() - dg.AssetSelection.groups("posting")
-            partitions = build_period_partitions("2026-06")
-            yield dg.materialize(
-                build_dbt_assets(project, partitions),
-                resources=resources,
-                selection=selection,
-                tags=partition_range_tags(dg.PartitionKeyRange("2026-06", "2026-11")),
-                raise_on_error=False,
-            )
+        yield database
     finally:
         with psycopg.connect(warehouse.libpq_url("postgres"), autocommit=True) as connection:
             connection.execute(
                 sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(database))
             )
+
+
+@pytest.fixture(scope="module")
+def empty_warehouse_run(
+    warehouse: ConnectionInfo, empty_database: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dg.ExecuteInProcessResult]:
+    """Materialize the dbt assets into the empty database.
+
+    The manifest is parsed again for it because the manifest records the database name.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TIEOUT_PG_DATABASE", empty_database)
+        project = load_dbt_project(tmp_path_factory.mktemp("dbt") / "target", parse=True)
+        resources = {
+            "dbt": build_dbt_resource(project),
+            "warehouse": WarehouseResource(
+                url=warehouse.sqlalchemy_url("psycopg", database=empty_database)
+            ),
+        }
+        selection = dg.AssetSelection.all() - dg.AssetSelection.groups("posting")
+        partitions = build_period_partitions("2026-06")
+        yield dg.materialize(
+            build_dbt_assets(project, partitions),
+            resources=resources,
+            selection=selection,
+            tags=partition_range_tags(dg.PartitionKeyRange("2026-06", "2026-11")),
+            raise_on_error=False,
+        )
 
 
 def materializations(run: dg.ExecuteInProcessResult) -> dict[dg.AssetKey, dict]:
@@ -130,3 +137,18 @@ def test_summary_reports_match_rates(empty_warehouse_run):
     metadata = materializations(empty_warehouse_run)[SUMMARY_KEY]
 
     assert metadata["match_rate_by_pair"].value == {}
+
+
+def test_built_tables_have_statistics(warehouse, empty_database, empty_warehouse_run):
+    # reltuples stays -1 until a table is analyzed; autovacuum leaves empty tables alone,
+    # so only the models' ANALYZE post-hook sets it here.
+    with psycopg.connect(warehouse.libpq_url(empty_database)) as connection:
+        tables = connection.execute(
+            "select relnamespace::regnamespace::text || '.' || relname, reltuples"
+            " from pg_class where relkind = 'r'"
+            " and relnamespace::regnamespace::text in ('canonical', 'reconciliation', 'finance')"
+        ).fetchall()
+
+    assert len(tables) > 20
+    never_analyzed = [name for name, reltuples in tables if reltuples < 0]
+    assert never_analyzed == []

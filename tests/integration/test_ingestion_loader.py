@@ -13,6 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from orchestration.ingestion.loader import load_file
 from orchestration.ingestion.objects import spec_for_file
@@ -78,6 +79,45 @@ def test_amounts_use_currency_exponent(connection, tmp_path):
     ).fetchone()
     assert total == "1001"
     assert record == f"in_{tmp_path.name}_1"
+    connection.rollback()
+
+
+def test_record_keeps_file_text(connection, tmp_path):
+    # Spacing and key order as Stripe wrote them; jsonb would normalize both.
+    text = (
+        f'{{"total": 5, "id": "in_{tmp_path.name}", "object": "invoice", "customer": "cus_1",'
+        ' "status": "paid", "currency": "usd", "created": 1767225600,'
+        ' "lines": {"has_more": false, "data": []}}'
+    )
+    path = tmp_path / "invoice.jsonl"
+    path.write_text(text + "\n")
+
+    result = load_file(connection, INVOICE_SPEC, path, FIRST, tmp_path)
+
+    record = connection.execute(
+        "select _record::text from raw.stripe__invoice where _load_id = %s", (result.load_id,)
+    ).fetchone()[0]
+    assert result.status == "loaded"
+    assert record == text
+    connection.rollback()
+
+
+def test_load_refreshes_statistics(connection, tmp_path):
+    path = tmp_path / "invoice.jsonl"
+    path.write_text("".join(invoice_line(n, tmp_path.name) for n in range(30)))
+
+    load_file(connection, INVOICE_SPEC, path, FIRST, tmp_path)
+
+    # ANALYZE reads every row of a table this small, so reltuples is the exact count.
+    for table in ("stripe__invoice", "stripe__invoice_line"):
+        estimated, counted = connection.execute(
+            sql.SQL(
+                "select (select reltuples from pg_class where oid = %s::regclass),"
+                " (select count(*) from {})"
+            ).format(sql.Identifier("raw", table)),
+            (f"raw.{table}",),
+        ).fetchone()
+        assert estimated == counted, table
     connection.rollback()
 
 
