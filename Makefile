@@ -44,8 +44,8 @@ lint: venv ## Check Python with ruff and dbt SQL with sqlfluff
 ui: venv ## Open the Dagster UI on http://127.0.0.1:3000
 	$(BIN)/tieout ui
 
-# About 1.5 hours on 2 cores with 3 runs per figure, plus 7 minutes to generate the set
-# the first time; `python -m bench --help` lists smaller sizes and fewer runs.
+# About an hour on 2 cores with 3 runs per figure (17 minutes a run), plus 7 minutes to
+# generate the set the first time. `python -m bench --help` lists smaller sizes.
 bench: venv ## Run the benchmarks on the large company; figures go to bench/RESULTS.md
 	$(BIN)/python -m bench
 
