@@ -17,8 +17,9 @@ Steps:
 3. Pipeline (bench/pipeline.py): after each `tieout-2p` ingestion run, before its
    database is dropped, `dbt build` of the staging, canonical, close and reconciliation
    layers, with time per layer. The pipeline's ingest time is that run's.
-4. Invoice-to-GL differences: tieout's exceptions mart against datacompy on the same two
-   staging tables, in a process of its own for its peak RSS.
+4. Invoice-to-GL differences, on the first pipeline run's database: datacompy on the
+   staging tables, in a process of its own for its peak RSS, against tieout's exceptions
+   mart and the node time of the models it takes to compute them.
 5. Posting (bench/posting.py, the posting benchmark), run as it is.
 
 The per-period marts (dbt tag `period_partitioned`) are also run for every period and

@@ -309,10 +309,18 @@ def machine() -> str:
 
 
 def commit() -> str:
+    """Return the short commit of HEAD, marked when tracked files have uncommitted changes."""
     result = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True
     )
-    return result.stdout.strip() or "unknown"
+    changes = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    name = result.stdout.strip() or "unknown"
+    return f"{name} with uncommitted changes" if changes.stdout.strip() else name
 
 
 def bench_database():
