@@ -21,6 +21,7 @@ processes cannot both load the same content.
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import shutil
 import tempfile
@@ -47,6 +48,8 @@ from orchestration.ingestion.errors import DuplicateKeyError, IngestionError, In
 from orchestration.ingestion.objects import ObjectSpec
 from orchestration.ingestion.reading import DEFAULT_ENCODING, FileStream
 from orchestration.ingestion.schema import LOADED, QUARANTINED, SKIPPED_DUPLICATE
+
+logger = logging.getLogger("tieout.ingestion")
 
 # Rows buffered before one write to the COPY stream: about 1 MiB of Stripe invoices, whose
 # rows carry their whole object, and less for narrower rows.
@@ -195,10 +198,16 @@ def _analyze(connection: psycopg.Connection, spec: ObjectSpec) -> None:
     or with none.
     """
     tables = [spec.table, *(child.table for child in spec.children)]
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(sql.SQL("analyze {}").format(sql.Identifier("raw", table)))
-    connection.commit()
+    try:
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(sql.SQL("analyze {}").format(sql.Identifier("raw", table)))
+        connection.commit()
+    except psycopg.Error as error:
+        # The load is committed already. Stale statistics slow the next build down but
+        # change no result, so the load stays a success and autovacuum catches up later.
+        connection.rollback()
+        logger.warning("ANALYZE of raw.%s failed after a load: %s", spec.table, error)
 
 
 def _copy_file(connection, spec, stream, report, load_id, file_format, encoding) -> None:
