@@ -39,8 +39,8 @@ QUARANTINE_TABLE = ("ops", "quarantine")
 LATEST_LOADS_VIEW = ("raw", "_latest_loads")
 LOAD_ID_SEQUENCE = ("raw", "_loads_load_id_seq")
 # `json`, not `jsonb`: the column keeps the vendor's record verbatim for audit and replay,
-# and staging reads two fields of it. Parsing into jsonb doubled the server's cost of
-# loading Stripe invoices (500 MB: 13.5 s into jsonb, 7 s into json, 6 s into text).
+# and staging reads two fields of it. Parsing into jsonb nearly doubles the cost of COPY
+# (bench/record_type.py on 476 MiB of invoices: jsonb 11.1 s, json 6.2 s, text 5.6 s).
 RECORD_TYPE = "json"
 
 LOADED = "loaded"
