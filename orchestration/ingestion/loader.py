@@ -186,11 +186,11 @@ def load_file(
     result.duration_ms = _elapsed_ms(started)
     _insert_manifest(connection, result)
     connection.commit()
-    _analyze(connection, spec)
+    _analyze(connection, spec, load_id)
     return result
 
 
-def _analyze(connection: psycopg.Connection, spec: ObjectSpec) -> None:
+def _analyze(connection: psycopg.Connection, spec: ObjectSpec, load_id: int) -> None:
     """Refresh the planner's statistics of the tables a load has just grown.
 
     Autovacuum samples a grown table only after a delay. Without this, the dbt build
@@ -207,7 +207,13 @@ def _analyze(connection: psycopg.Connection, spec: ObjectSpec) -> None:
         # The load is committed already. Stale statistics slow the next build down but
         # change no result, so the load stays a success and autovacuum catches up later.
         connection.rollback()
-        logger.warning("ANALYZE of raw.%s failed after a load: %s", spec.table, error)
+        logger.warning(
+            "ANALYZE of raw.%s failed after load %s: %s. Run ANALYZE on it as the table's"
+            " owner before the next dbt build, or wait for autovacuum.",
+            spec.table,
+            load_id,
+            error,
+        )
 
 
 def _copy_file(connection, spec, stream, report, load_id, file_format, encoding) -> None:
